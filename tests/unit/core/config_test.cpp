@@ -1,0 +1,188 @@
+#include "sim/core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace accsim::config {
+namespace {
+
+enum class Policy { kOpen, kClosed };
+
+struct Inner {
+  std::int64_t depth = 0;
+  double period = 0;
+};
+struct Outer {
+  std::string name;
+  std::string preset;
+  int queue = 0;
+  bool refresh = false;
+  Policy policy = Policy::kOpen;
+  double bw = 0;
+  Inner inner;
+};
+
+const Schema<Inner>& inner_schema() {
+  static const Schema<Inner> s = [] {
+    Schema<Inner> s("inner");
+    s.integer<std::int64_t>("depth", &Inner::depth, 4, Range::at_least(1), "entries", "FIFO depth")
+        .quantity("period", &Inner::period, Unit::kTime, 1e-9, Range::positive(), "clock period");
+    return s;
+  }();
+  return s;
+}
+
+const Schema<Outer>& outer_schema() {
+  static const Schema<Outer> s = [] {
+    Schema<Outer> s("outer");
+    s.text("name", &Outer::name, std::nullopt, "a required name")
+        .preset("preset", &Outer::preset,
+                [](const std::string& p, Outer& o, const LoadCtx& c, const YAML::Node& n) {
+                  if (p != "big") throw config_error(c.origin->loc(n), "unknown preset '" + p + "'");
+                  o.queue = 64;
+                  o.bw = 1e12;
+                },
+                "preset")
+        .integer<int>("queue", &Outer::queue, 32, Range::between(1, 1024), "entries", "queue size")
+        .flag("refresh", &Outer::refresh, true, "refresh on")
+        .choice<Policy>("policy", &Outer::policy, {{"open", Policy::kOpen}, {"closed", Policy::kClosed}},
+                        Policy::kOpen, "page policy")
+        .quantity("bw", &Outer::bw, Unit::kBandwidth, 1e9, Range::positive(), "bandwidth")
+        .section("inner", &Outer::inner, inner_schema(), "inner part")
+        .check([](const Outer& o, const SourceLoc& where) {
+          if (o.queue > 512 && !o.refresh) throw config_error(where, "big queues need refresh");
+        });
+    return s;
+  }();
+  return s;
+}
+
+Outer load(const std::string& yaml, Provenance* prov_out = nullptr) {
+  Outer o;
+  outer_schema().set_defaults(o);
+  Provenance prov;
+  Origin origin("sys.yaml");
+  LoadCtx c{&origin, &prov, ""};
+  outer_schema().patch(load_yaml_string(yaml, "sys.yaml"), o, c);
+  outer_schema().validate(o, prov, "", SourceLoc{"sys.yaml", 0, 0});
+  if (prov_out) *prov_out = prov;
+  return o;
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    load(yaml);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kConfig);
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for:\n" << yaml;
+  return "";
+}
+
+TEST(Config, DefaultsThenValues) {
+  Outer o = load("name: x\nqueue: 8\ninner:\n  period: 2ns\n");
+  EXPECT_EQ(o.name, "x");
+  EXPECT_EQ(o.queue, 8);
+  EXPECT_TRUE(o.refresh);
+  EXPECT_EQ(o.inner.depth, 4);
+  EXPECT_DOUBLE_EQ(o.inner.period, 2e-9);
+  EXPECT_DOUBLE_EQ(o.bw, 1e9);
+}
+
+TEST(Config, PresetIsAppliedBeforeTheUsersKeys) {
+  Outer o = load("queue: 16\npreset: big\nname: y\n");
+  EXPECT_EQ(o.queue, 16);  // user wins even though the key comes first
+  EXPECT_DOUBLE_EQ(o.bw, 1e12);
+}
+
+TEST(Config, UnknownKeyNamesLineColumnAndSuggests) {
+  std::string e = error_of("name: x\nqeueu: 8\n");
+  EXPECT_NE(e.find("sys.yaml:2:1"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key 'qeueu'"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'queue'"), std::string::npos) << e;
+  std::string e2 = error_of("name: x\ninner:\n  depht: 3\n");
+  EXPECT_NE(e2.find("sys.yaml:3:3"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("inner.depht"), std::string::npos) << e2;
+}
+
+TEST(Config, RangeUnitTypeAndChoiceErrors) {
+  EXPECT_NE(error_of("name: x\nqueue: 0\n").find("sys.yaml:2:8"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nqueue: -3\n").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nqueue: 1.5\n").find("not an integer"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nbw: 3GHz\n").find("unknown unit 'GHz'"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nbw: 0GB/s\n").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("name: x\ninner:\n  period: -1ns\n").find("inner.period"), std::string::npos);
+  EXPECT_NE(error_of("name: x\npolicy: opne\n").find("did you mean 'open'"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nrefresh: maybe\n").find("expected true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nqueue: [1, 2]\n").find("single value"), std::string::npos);
+  EXPECT_NE(error_of("name: x\ninner: 3\n").find("must be a mapping"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nqueue:\n").find("has no value"), std::string::npos);
+}
+
+TEST(Config, MissingRequiredAndCrossChecks) {
+  EXPECT_NE(error_of("queue: 8\n").find("missing required value 'name'"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nqueue: 600\nrefresh: false\n").find("big queues"),
+            std::string::npos);
+}
+
+TEST(Config, YamlSyntaxErrorNamesThePlace) {
+  std::string e = error_of("name: x\nqueue: [1,\n");
+  EXPECT_NE(e.find("sys.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+}
+
+TEST(Config, MissingFileIsAnInputError) {
+  try {
+    load_yaml_file("/nonexistent/accsim.yaml");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kInput);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/accsim.yaml"), std::string::npos);
+  }
+}
+
+TEST(Config, OverridesPatchLikeAFileAndAreNamedInErrors) {
+  Outer o;
+  outer_schema().set_defaults(o);
+  Provenance prov;
+  Origin file("sys.yaml");
+  LoadCtx c{&file, &prov, ""};
+  outer_schema().patch(load_yaml_string("name: x\n", "sys.yaml"), o, c);
+  auto [node, text] = parse_override("inner.depth=9");
+  Origin ov = Origin::override_(text);
+  LoadCtx oc{&ov, &prov, ""};
+  outer_schema().patch(node, o, oc);
+  EXPECT_EQ(o.inner.depth, 9);
+  EXPECT_EQ(prov.of("inner.depth"), "--set inner.depth=9");
+  EXPECT_EQ(prov.of("queue"), "default");
+  auto [bad, btext] = parse_override("inner.detph=9");
+  Origin bo = Origin::override_(btext);
+  LoadCtx bc{&bo, &prov, ""};
+  try {
+    outer_schema().patch(bad, o, bc);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--set inner.detph=9"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_override("novalue"), Error);
+  EXPECT_THROW(parse_override("a..b=3"), Error);
+}
+
+TEST(Config, ShowListsValuesDefaultsAndProvenance) {
+  Provenance prov;
+  Outer o = load("name: x\nqueue: 8\n", &prov);
+  std::ostringstream os;
+  outer_schema().describe(o, os, 0, prov, "");
+  std::string s = os.str();
+  EXPECT_NE(s.find("queue: 8  # queue size [entries] range [1, 1024]; default 32; set by sys.yaml:2:8"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("period: 1ns"), std::string::npos) << s;
+  EXPECT_EQ(outer_schema().to_json(o)["inner"]["depth"], 4);
+}
+
+}  // namespace
+}  // namespace accsim::config
