@@ -1,0 +1,129 @@
+#include "sim/report/report.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/core/error.h"
+
+namespace accsim::report {
+
+Json new_report() {
+  Json j = Json::object();
+  j["schema"] = kSchemaName;
+  j["schema_version"] = kSchemaVersion;
+  j["accsim_version"] = "0.1.0";
+  return j;
+}
+
+std::string to_text(const Json& report) { return report.dump(2) + "\n"; }
+
+namespace {
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+void flatten(const Json& j, const std::string& path, std::string& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten(it.value(), path.empty() ? it.key() : path + "." + it.key(), out);
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i)
+      flatten(j[i], path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out += csv_quote(path) + "," + csv_quote(j.is_string() ? j.get<std::string>() : j.dump()) + "\n";
+  }
+}
+}  // namespace
+
+std::string to_csv(const Json& report) {
+  std::string out = "key,value\n";
+  flatten(report, "", out);
+  return out;
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) {
+    fs::create_directories(p.parent_path(), ec);
+    if (ec)
+      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
+                  "cannot create folder '" + p.parent_path().string() + "': " + ec.message());
+  }
+  fs::path tmp = p;
+  tmp += ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot write file");
+    out << text;
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "write failed (disk full?)");
+    }
+  }
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot move file into place");
+  }
+}
+
+std::string TextTable::str() const {
+  std::vector<std::size_t> w(header_.size(), 0);
+  auto widen = [&w](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  };
+  widen(header_);
+  for (auto& r : rows_) widen(r);
+  std::ostringstream os;
+  auto line = [&](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      std::string c = i < r.size() ? r[i] : "";
+      // First column left-aligned (names), the others right-aligned (numbers).
+      if (i == 0)
+        os << c << std::string(w[i] - c.size(), ' ');
+      else
+        os << "  " << std::string(w[i] - c.size(), ' ') << c;
+    }
+    os << "\n";
+  };
+  line(header_);
+  std::size_t total = 0;
+  for (auto x : w) total += x + 2;
+  os << std::string(total - 2, '-') << "\n";
+  for (auto& r : rows_) line(r);
+  return os.str();
+}
+
+std::string fmt(double v, int decimals) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string fmt_si(double v, const std::string& unit) {
+  if (!std::isfinite(v)) return "-";
+  static const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
+  int i = 0;
+  double x = v;
+  while (std::fabs(x) >= 1000.0 && i < 5) {
+    x /= 1000.0;
+    ++i;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefixes[i], unit.c_str());
+  return buf;
+}
+
+}  // namespace accsim::report
