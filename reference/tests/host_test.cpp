@@ -1,0 +1,552 @@
+// Host-side tests of reference/: dtype conversions, counter-based inputs, fp64 references, the
+// checks (they must accept a right output and reject wrong or unwritten ones), the study-list
+// parser, statistics, the op-trace and access-trace-metadata writers and the command line.
+// No GPU needed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <set>
+
+#include "reference/host/cases.h"
+#include "reference/host/checks.h"
+#include "reference/host/cli.h"
+#include "reference/host/half.h"
+#include "reference/host/json.h"
+#include "reference/host/op_trace.h"
+#include "reference/host/random.h"
+#include "reference/host/reference.h"
+#include "reference/host/stats.h"
+
+namespace accsim::ref {
+namespace {
+
+// --- dtype conversions ---------------------------------------------------------------------------
+
+TEST(Half, KnownValues) {
+  EXPECT_EQ(float_to_half_bits(1.0f), 0x3C00);
+  EXPECT_EQ(float_to_half_bits(-2.0f), 0xC000);
+  EXPECT_EQ(float_to_half_bits(65504.0f), 0x7BFF);               // largest finite
+  EXPECT_EQ(float_to_half_bits(65520.0f), 0x7C00);               // rounds up to infinity
+  EXPECT_EQ(float_to_half_bits(65519.0f), 0x7BFF);               // rounds down
+  EXPECT_EQ(float_to_half_bits(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
+  EXPECT_EQ(float_to_half_bits(std::ldexp(1.0f, -25)), 0x0000);  // tie to even (0)
+  EXPECT_EQ(float_to_half_bits(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 units: tie to even (2)
+  EXPECT_EQ(float_to_half_bits(std::ldexp(1.0f, -14)), 0x0400);  // smallest normal
+  EXPECT_EQ(float_to_half_bits(-0.0f), 0x8000);
+  EXPECT_EQ(float_to_half_bits(std::numeric_limits<float>::infinity()), 0x7C00);
+  const std::uint16_t nan = float_to_half_bits(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(nan & 0x7C00, 0x7C00);
+  EXPECT_NE(nan & 0x03FF, 0);
+  // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even (1.0).
+  EXPECT_EQ(float_to_half_bits(1.0f + std::ldexp(1.0f, -11)), 0x3C00);
+  EXPECT_EQ(float_to_half_bits(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);
+}
+
+TEST(Half, EveryPatternRoundTrips) {
+  for (std::uint32_t b = 0; b < 0x10000; ++b) {
+    const auto h = static_cast<std::uint16_t>(b);
+    const float f = half_bits_to_float(h);
+    if (std::isnan(f)) {
+      EXPECT_TRUE(std::isnan(half_bits_to_float(float_to_half_bits(f))));
+      continue;
+    }
+    ASSERT_EQ(float_to_half_bits(f), h) << "pattern 0x" << std::hex << b;
+  }
+  EXPECT_EQ(half_bits_to_float(0x0001), std::ldexp(1.0f, -24));
+  EXPECT_EQ(half_bits_to_float(0x3555), 0.333251953125f);
+}
+
+TEST(BFloat16, KnownValuesAndRoundTrip) {
+  EXPECT_EQ(float_to_bf16_bits(1.0f), 0x3F80);
+  float tie;  // halfway between 0x3F80 and 0x3F81: to even
+  const std::uint32_t tie_bits = 0x3F808000u;
+  std::memcpy(&tie, &tie_bits, 4);
+  EXPECT_EQ(float_to_bf16_bits(tie), 0x3F80);
+  const std::uint32_t tie_odd_bits = 0x3F818000u;
+  std::memcpy(&tie, &tie_odd_bits, 4);
+  EXPECT_EQ(float_to_bf16_bits(tie), 0x3F82);
+  EXPECT_TRUE(std::isnan(bf16_bits_to_float(float_to_bf16_bits(std::nanf("")))));
+  for (std::uint32_t b = 0; b < 0x10000; ++b) {
+    const float f = bf16_bits_to_float(static_cast<std::uint16_t>(b));
+    if (!std::isnan(f)) {
+      ASSERT_EQ(float_to_bf16_bits(f), b);
+    }
+  }
+}
+
+// --- counter-based inputs ------------------------------------------------------------------------
+
+TEST(Random, DeterministicRangeAndSpread) {
+  double sum = 0, sq = 0;
+  constexpr int kN = 200000;
+  float lo = 1, hi = -1;
+  for (int i = 0; i < kN; ++i) {
+    const float v = unit_value(42, 0, static_cast<std::uint64_t>(i));
+    ASSERT_GE(v, -1.0f);
+    ASSERT_LT(v, 1.0f);
+    ASSERT_EQ(v, unit_value(42, 0, static_cast<std::uint64_t>(i)));
+    lo = std::min(lo, v), hi = std::max(hi, v);
+    sum += v, sq += static_cast<double>(v) * v;
+  }
+  // Uniform on [-1, 1): mean 0 (s.e. 0.0013 here), variance 1/3.
+  EXPECT_NEAR(sum / kN, 0.0, 0.01);
+  EXPECT_NEAR(sq / kN, 1.0 / 3.0, 0.01);
+  EXPECT_LT(lo, -0.999f);
+  EXPECT_GT(hi, 0.999f);
+  EXPECT_NE(unit_value(42, 0, 7), unit_value(42, 1, 7));  // tensors differ
+  EXPECT_NE(unit_value(42, 0, 7), unit_value(43, 0, 7));  // seeds differ
+}
+
+TEST(Random, ValuesAreRepresentableInTheirType) {
+  const RandomSpec s{9, 2, 8.0f, 0.25f};
+  for (DType t : {DType::kF16, DType::kBF16, DType::kF32}) {
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      const float v = random_value(s, t, i);
+      EXPECT_EQ(round_to(t, v), v);
+      EXPECT_LE(std::fabs(v - 0.25f), 8.0f * (1 + 1e-2f));
+    }
+  }
+}
+
+// --- fp64 references -----------------------------------------------------------------------------
+
+TEST(Reference, SoftmaxSumsToOneAndMasks) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> in = {1.0, 2.0, -inf, 3.0}, out(4);
+  ref_softmax_row(in, out);
+  EXPECT_NEAR(out[0] + out[1] + out[3], 1.0, 1e-15);
+  EXPECT_EQ(out[2], 0.0);
+  EXPECT_NEAR(out[3] / out[1], std::exp(1.0), 1e-12);
+  std::vector<double> all_masked = {-inf, -inf}, z(2);
+  ref_softmax_row(all_masked, z);
+  EXPECT_EQ(z[0], 0.0);
+  EXPECT_EQ(z[1], 0.0);
+}
+
+TEST(Reference, AttentionRow) {
+  const int d = 4;
+  std::vector<float> q = {1, 0, 0, 0};
+  std::vector<float> k = {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0};
+  std::vector<float> v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  std::vector<double> out(d);
+  // One key: the output is its value row.
+  ref_attention_row(q, k, v, d, 1, 0.5, out);
+  for (int c = 0; c < d; ++c) EXPECT_DOUBLE_EQ(out[c], v[c]);
+  // Three keys with scores 0.5, 0, 1 (scale 0.5): softmax weights by hand.
+  ref_attention_row(q, k, v, d, 3, 0.5, out);
+  const double w0 = std::exp(0.5), w1 = 1.0, w2 = std::exp(1.0), z = w0 + w1 + w2;
+  for (int c = 0; c < d; ++c)
+    EXPECT_NEAR(out[c], (w0 * v[c] + w1 * v[4 + c] + w2 * v[8 + c]) / z, 1e-12);
+}
+
+TEST(Reference, LayerNormGeluLinear) {
+  std::vector<float> x = {1, 2, 3, 4}, g = {1, 1, 1, 1}, b = {0, 0, 0, 0};
+  std::vector<double> y(4);
+  ref_layernorm_row(x, g, b, 0.0, y);
+  double mean = 0, var = 0;
+  for (double v : y) mean += v / 4;
+  for (double v : y) var += (v - mean) * (v - mean) / 4;
+  EXPECT_NEAR(mean, 0.0, 1e-12);
+  EXPECT_NEAR(var, 1.0, 1e-12);
+  EXPECT_NEAR(y[0], -1.5 / std::sqrt(1.25), 1e-12);
+  // tanh-approximation GELU values (Hendrycks & Gimpel 2016).
+  EXPECT_EQ(ref_gelu(0.0), 0.0);
+  EXPECT_NEAR(ref_gelu(1.0), 0.8411919906082768, 1e-12);
+  EXPECT_NEAR(ref_gelu(-1.0), -0.15880800939172324, 1e-12);
+  EXPECT_NEAR(ref_gelu(10.0), 10.0, 1e-9);
+  std::vector<float> w = {1, 2, 3, 4, 5, 6};  // [N=2, K=3]
+  std::vector<float> xr = {1, 0, -1};
+  std::vector<double> o(2);
+  ref_linear_row(xr, w, 2, 2.0, o);
+  EXPECT_DOUBLE_EQ(o[0], 2 * (1 - 3));
+  EXPECT_DOUBLE_EQ(o[1], 2 * (4 - 6));
+  std::vector<float> bk = {1, 2, 3, 4, 5, 6};  // [K=3, N=2]
+  ref_matmul_row(xr, bk, 2, 1.0, o);
+  EXPECT_DOUBLE_EQ(o[0], 1 - 5);
+  EXPECT_DOUBLE_EQ(o[1], 2 - 6);
+}
+
+TEST(Reference, ChaseCycleAndWordSum) {
+  const auto next = random_cycle(1000, 5);
+  std::set<std::uint32_t> seen;
+  std::uint64_t i = 0;
+  for (int s = 0; s < 1000; ++s) {
+    EXPECT_TRUE(seen.insert(static_cast<std::uint32_t>(i)).second) << "revisited before the end";
+    i = next[i];
+  }
+  EXPECT_EQ(i, 0u);  // one cycle through all 1000 nodes
+  EXPECT_EQ(ref_chase(next, 0, 1000), 0u);
+  EXPECT_EQ(ref_chase(next, 0, 3), next[next[next[0]]]);
+  std::uint32_t s = 0;
+  for (std::uint64_t w = 0; w < 777; ++w) s += random_word(3, w);
+  EXPECT_EQ(ref_word_sum(3, 777, 5), static_cast<std::uint32_t>(s * 5u));
+}
+
+// --- checks
+// ---------------------------------------------------------------------------------------
+
+Case make_case(const std::string& line) {
+  auto cs = parse_case_line(line, "test");
+  EXPECT_EQ(cs.size(), 1u);
+  validate_case(cs.at(0));
+  return cs.at(0);
+}
+
+void store(std::vector<std::uint8_t>& out, DType t, std::uint64_t i, double v) {
+  const float f = static_cast<float>(v);
+  if (t == DType::kF32) {
+    std::memcpy(out.data() + 4 * i, &f, 4);
+  } else {
+    const std::uint16_t b = t == DType::kF16 ? float_to_half_bits(f) : float_to_bf16_bits(f);
+    std::memcpy(out.data() + 2 * i, &b, 2);
+  }
+}
+
+// The output a correct kernel would produce: the fp64 result rounded to the storage type.
+std::vector<std::uint8_t> host_output(const Case& c, std::uint64_t seed) {
+  const auto in = input_specs(c, seed);
+  std::vector<std::uint8_t> out(c.output_elems() * dtype_bytes(c.dtype));
+  const auto gen = [&](int t, std::uint64_t b, std::uint64_t n) {
+    std::vector<float> v(n);
+    for (std::uint64_t i = 0; i < n; ++i) v[i] = random_value(in[t].random, c.dtype, b + i);
+    return v;
+  };
+  switch (c.op) {
+    case Op::kSdpa: {
+      const std::uint64_t n = c.N, d = c.d;
+      for (std::uint64_t h = 0; h < static_cast<std::uint64_t>(c.B * c.H); ++h) {
+        const auto k = gen(1, h * n * d, n * d), v = gen(2, h * n * d, n * d);
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::vector<double> o(d);
+          ref_attention_row(gen(0, (h * n + i) * d, d), k, v, static_cast<int>(d),
+                            c.causal ? static_cast<int>(i) + 1 : static_cast<int>(n),
+                            1.0 / std::sqrt(static_cast<double>(d)), o);
+          for (std::uint64_t x = 0; x < d; ++x) store(out, c.dtype, (h * n + i) * d + x, o[x]);
+        }
+      }
+      break;
+    }
+    case Op::kGemm: {
+      const auto w = gen(1, 0, c.N * c.K);
+      for (std::int64_t m = 0; m < c.M; ++m) {
+        std::vector<double> o(c.N);
+        ref_linear_row(gen(0, m * c.K, c.K), w, static_cast<int>(c.N), 1.0, o);
+        for (std::int64_t x = 0; x < c.N; ++x) store(out, c.dtype, m * c.N + x, o[x]);
+      }
+      break;
+    }
+    case Op::kSoftmax: {
+      for (std::int64_t r = 0; r < c.rows; ++r) {
+        const auto x = gen(0, r * c.cols, c.cols);
+        std::vector<double> xd(x.begin(), x.end()), o(c.cols);
+        ref_softmax_row(xd, o);
+        for (std::int64_t j = 0; j < c.cols; ++j) store(out, c.dtype, r * c.cols + j, o[j]);
+      }
+      break;
+    }
+    case Op::kGelu:
+      for (std::int64_t i = 0; i < c.n; ++i)
+        store(out, c.dtype, i, ref_gelu(random_value(in[0].random, c.dtype, i)));
+      break;
+    default:
+      ADD_FAILURE() << "no host output for this op";
+  }
+  return out;
+}
+
+TEST(Checks, AcceptCorrectOutputsOfEveryType) {
+  for (const char* line :
+       {"sdpa impl=flash N=128 d=64 B=1 H=2", "sdpa impl=naive N=128 d=128 causal=1 dtype=bf16",
+        "gemm M=33 N=40 K=64", "gemm M=16 N=8 K=32 dtype=bf16", "softmax rows=7 cols=100 dtype=f32",
+        "softmax rows=5 cols=64", "gelu n=5000 dtype=bf16", "gelu n=999 dtype=f32"}) {
+    const Case c = make_case(line);
+    const auto out = host_output(c, 77);
+    const CheckResult r = check_output(c, 77, out.data());
+    EXPECT_TRUE(r.pass) << line << ": " << r.detail;
+    EXPECT_EQ(r.nonfinite, 0u);
+    EXPECT_GT(r.compared, 0u);
+  }
+}
+
+TEST(Checks, RejectUnwrittenElement) {
+  const Case c = make_case("gemm M=64 N=64 K=32");
+  auto out = host_output(c, 1);
+  out[2 * 1234] = 0xFF, out[2 * 1234 + 1] = 0xFF;  // the poison pattern: NaN
+  const CheckResult r = check_output(c, 1, out.data());
+  EXPECT_FALSE(r.pass);
+  EXPECT_EQ(r.nonfinite, 1u);
+  EXPECT_EQ(r.first_nonfinite, 1234);
+  EXPECT_NE(r.detail.find("unwritten"), std::string::npos);
+}
+
+TEST(Checks, RejectWrongInputsAndWrongElements) {
+  const Case c = make_case("softmax rows=16 cols=256");
+  const auto out = host_output(c, 5);
+  EXPECT_TRUE(check_output(c, 5, out.data()).pass);
+  EXPECT_FALSE(check_output(c, 6, out.data()).pass);  // computed from other inputs
+  // One wrong element among 4096: relative L2 alone would let it pass; the max-error bound not.
+  auto bad = out;
+  store(bad, c.dtype, 100, load_elem(out.data(), c.dtype, 100) + 0.05);
+  const CheckResult r = check_output(c, 5, bad.data());
+  EXPECT_FALSE(r.pass) << r.detail;
+}
+
+TEST(Checks, SampledRowsIncludeTheLastRow) {
+  // A tiny budget forces sampling; a wrong last row (an edge tile) must still be caught.
+  const Case c = make_case("sdpa impl=flash N=256 d=64 B=2 H=1");
+  auto out = host_output(c, 3);
+  CheckOptions opt;
+  opt.mac_budget = 2.0 * 256 * 64 * 6;  // about 3 rows per head
+  const CheckResult good = check_output(c, 3, out.data(), opt);
+  EXPECT_TRUE(good.pass) << good.detail;
+  EXPECT_LT(good.compared, c.output_elems());
+  EXPECT_NE(good.detail.find("sampled"), std::string::npos);
+  const std::uint64_t last_row = (2 * 256 - 1) * 64;
+  for (std::uint64_t x = 0; x < 64; ++x) store(out, c.dtype, last_row + x, 0.0);
+  EXPECT_FALSE(check_output(c, 3, out.data(), opt).pass);
+}
+
+TEST(Checks, ExactAndDecodeSplits) {
+  EXPECT_TRUE(check_exact(5, 5, "x").pass);
+  EXPECT_FALSE(check_exact(5, 6, "x").pass);
+  Case c = make_case("decode L=128K d=128 B=1 H=16");
+  EXPECT_EQ(decode_splits(c, 1056), 66);  // ceil(1056 / 16)
+  c.L = 1000;
+  EXPECT_EQ(decode_splits(c, 1056), 3);  // at least 256 keys per split
+  c.L = 100;
+  EXPECT_EQ(decode_splits(c, 1056), 1);
+  c.splits = 7;
+  EXPECT_EQ(decode_splits(c, 1056), 7);
+}
+
+// --- study list
+// -----------------------------------------------------------------------------------
+
+TEST(Cases, ExpansionOrderAndIds) {
+  const auto cs = parse_case_line("sdpa impl=flash,naive N=128,256 d=64 B=2 H=3", "f:1");
+  ASSERT_EQ(cs.size(), 4u);
+  EXPECT_EQ(cs[0].id(), "sdpa-flash_B2_H3_N128_d64_f16");
+  EXPECT_EQ(cs[1].id(), "sdpa-flash_B2_H3_N256_d64_f16");
+  EXPECT_EQ(cs[2].id(), "sdpa-naive_B2_H3_N128_d64_f16");
+  EXPECT_EQ(cs[3].source, "f:1");
+  const auto d = parse_case_line("decode L=128K d=128 dtype=bf16 tags=capture+ncu sample=4", "f:2");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].L, 131072);
+  EXPECT_EQ(d[0].dtype, DType::kBF16);
+  EXPECT_TRUE(d[0].has_tag("capture"));
+  EXPECT_TRUE(d[0].has_tag("ncu"));
+  EXPECT_EQ(d[0].sample, 4u);
+  EXPECT_EQ(d[0].shapes_json(), R"({"B":1,"H":1,"L":131072,"d":128,"splits":0})");
+  EXPECT_TRUE(parse_case_line("   ", "f:3").empty());
+}
+
+void expect_error(const std::string& line, const std::string& what) {
+  try {
+    for (auto& c : parse_case_line(line, "s.txt:7")) validate_case(c);
+    ADD_FAILURE() << "no error for: " << line;
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("s.txt:7"), std::string::npos) << m;
+    EXPECT_NE(m.find(what), std::string::npos) << m;
+  }
+}
+
+TEST(Cases, ErrorsNameFileLineAndColumn) {
+  expect_error("sdpaa N=128", "unknown op 'sdpaa'");
+  expect_error("gemm M=1 N=8 K=32 Q=3", "s.txt:7:19: unknown key 'Q'");
+  expect_error("gemm M=1 N=8", "needs 'K='");
+  expect_error("gemm M=1 N=8 K=x32", "s.txt:7:14: bad value 'x32'");
+  expect_error("gemm M=1 N=8 K=32 M=2", "given twice");
+  expect_error("gemm M=1 N=8 K=30", "K must be a multiple of 32");
+  expect_error("sdpa impl=flash N=128 d=96", "head size d must be 64 or 128");
+  expect_error("sdpa impl=flash N=100 d=64", "multiple of 128");
+  expect_error("sdpa impl=fast N=128 d=64", "flash or naive");
+  expect_error("sdpa impl=flash N=128 d=64 dtype=f32", "tensor cores");
+  expect_error("gemv N=8 K=12", "multiple of 8");
+  expect_error("chase impl=ca bytes=100", "two strides");
+  expect_error("softmax rows=4 cols=8 causal=1", "unknown key 'causal'");
+  expect_error("gelu n=-5", "bad value '-5'");
+  expect_error("gelu n=5 dtype=f64", "f16, bf16 or f32");
+  expect_error("gelu n=5 junk", "expected key=value");
+  std::int64_t v = 0;
+  EXPECT_TRUE(parse_size("2G", v));
+  EXPECT_EQ(v, std::int64_t{2} << 30);
+  EXPECT_FALSE(parse_size("K", v));
+  EXPECT_FALSE(parse_size("99999999999999999999", v));
+}
+
+TEST(Cases, CommittedStudyListIsValid) {
+  const auto cases = load_cases(std::string(ACCSIM_REF_DIR) + "/shapes.txt");
+  std::set<std::string> ops;
+  int capture = 0, torch = 0, flash_ncu_1k_up = 0;
+  for (const auto& c : cases) {
+    ops.insert(std::string(op_name(c.op)));
+    capture += c.has_tag("capture");
+    torch += c.has_tag("torch");
+    flash_ncu_1k_up += c.op == Op::kSdpa && c.impl == "flash" && c.N >= 1024 && c.has_tag("ncu");
+  }
+  // Issue 3 item 4: prefill N 128..8192 with d 64 and 128, decode 1K..128K, GEMV, GEMM,
+  // softmax, layernorm; plus the microbenchmarks.
+  EXPECT_EQ(ops.size(), 9u);
+  EXPECT_GT(capture, 10);
+  EXPECT_GE(torch, 2);
+  EXPECT_GE(flash_ncu_1k_up, 6);
+  std::set<std::int64_t> ns, ls;
+  for (const auto& c : cases) {
+    if (c.op == Op::kSdpa) ns.insert(c.N);
+    if (c.op == Op::kDecode) ls.insert(c.L);
+  }
+  EXPECT_EQ(*ns.begin(), 128);
+  EXPECT_EQ(*ns.rbegin(), 8192);
+  EXPECT_EQ(*ls.begin(), 1024);
+  EXPECT_EQ(*ls.rbegin(), 131072);
+}
+
+TEST(Cases, DuplicateAcrossLinesAndMissingFileAreErrors) {
+  const std::string path = ::testing::TempDir() + "/dup_shapes.txt";
+  {
+    std::ofstream f(path);
+    f << "# comment\n gemm M=1 N=8 K=32   # trailing comment\n\ngemm M=1 N=8 K=32\n";
+  }
+  try {
+    load_cases(path);
+    ADD_FAILURE() << "duplicate accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":4"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load_cases(path + ".missing"), InputError);
+}
+
+TEST(Cases, FlopsAndBytes) {
+  const Case s = make_case("sdpa impl=flash N=1024 d=64 B=2 H=3");
+  EXPECT_DOUBLE_EQ(s.flops(), 4.0 * 6 * 1024 * 1024 * 64);
+  EXPECT_DOUBLE_EQ(s.min_bytes(), 4.0 * 6 * 1024 * 64 * 2);
+  const Case sc = make_case("sdpa impl=flash N=1024 d=64 B=2 H=3 causal=1");
+  EXPECT_DOUBLE_EQ(sc.flops(), 4.0 * 6 * (1024.0 * 1025 / 2) * 64);
+  const Case g = make_case("gemv N=768 K=3072 dtype=f32");
+  EXPECT_DOUBLE_EQ(g.flops(), 2.0 * 768 * 3072);
+  EXPECT_DOUBLE_EQ(g.min_bytes(), (768.0 * 3072 + 3072 + 768) * 4);
+}
+
+// --- statistics ----------------------------------------------------------------------------------
+
+TEST(Stats, Summary) {
+  const Summary s = summarize({5, 1, 4, 2, 3});
+  EXPECT_EQ(s.n, 5u);
+  EXPECT_DOUBLE_EQ(s.median, 3);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 5);
+  EXPECT_DOUBLE_EQ(s.p10, 1.4);  // numpy.percentile([1..5], 10)
+  EXPECT_DOUBLE_EQ(s.p90, 4.6);
+  EXPECT_DOUBLE_EQ(s.mean, 3);
+  EXPECT_NEAR(s.stdev, std::sqrt(2.5), 1e-12);
+  EXPECT_DOUBLE_EQ(summarize({4, 1, 3, 2}).median, 2.5);
+  EXPECT_EQ(summarize({}).n, 0u);
+}
+
+// --- op trace and access-trace metadata ----------------------------------------------------------
+
+TEST(OpTrace, HeaderAndLine) {
+  EXPECT_EQ(
+      op_trace_header("H100 \"x\"", "t", 1980),
+      R"({"format":"accsim-op-trace","version":1,"gpu":"H100 \"x\"","tool":"t","sm_clock_mhz":1980})");
+  OpTraceEntry e;
+  e.kernel = "flash_fwd_kernel";
+  e.op = "sdpa";
+  e.shape = {{"B", 1}, {"H", 2}, {"N", 128}, {"d", 64}};
+  e.causal = true;
+  e.tensors = {{"Q", 0x7f0000001000, 32768}};
+  e.grid = {1, 2, 1};
+  e.block = {256, 1, 1};
+  e.smem = 55296;
+  e.time_ns = 1500.5;
+  e.trace_file = "a.atrace";
+  e.trace_kernel = 0;
+  EXPECT_EQ(
+      op_trace_line(e),
+      R"({"kernel":"flash_fwd_kernel","op":"sdpa","shape":{"B":1,"H":2,"N":128,"d":64},"dtype":"fp16","causal":true,"tensors":[{"name":"Q","addr":"0x7f0000001000","bytes":32768}],"grid":[1,2,1],"block":[256,1,1],"smem":55296,"measured":{"time_ns":1500.5},"access_trace":{"file":"a.atrace","kernel":0}})");
+  e.op = "gemm";
+  EXPECT_EQ(op_trace_line(e).find("causal"), std::string::npos);  // sdpa only
+}
+
+TEST(OpTrace, EntriesPerOp) {
+  const Case naive = make_case("sdpa impl=naive N=256 d=64 B=2 H=4 causal=1");
+  std::vector<OpTensor> ts = {{"Q", 1, 10}, {"K", 2, 10}, {"V", 3, 10}, {"S", 4, 10}, {"O", 5, 10}};
+  std::vector<LaunchInfo> ls(3);
+  ls[0].kernel = "gemm_tc_kernel", ls[1].kernel = "softmax_kernel", ls[2].kernel = "gemm_tc_kernel";
+  const auto e = op_trace_entries(naive, ls, ts);
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[0].op, "gemm");
+  EXPECT_EQ(e[0].shape, (std::vector<std::pair<std::string, std::uint64_t>>{
+                            {"M", 256}, {"N", 256}, {"K", 64}, {"batch", 8}}));
+  EXPECT_EQ(e[1].op, "softmax");
+  EXPECT_EQ(e[1].shape[0].second, 8u * 256);
+  EXPECT_EQ(e[2].shape[1].second, 64u);
+  EXPECT_EQ(e[2].tensors[0].addr, 4u);  // P (= S, in place) is the A operand
+
+  const Case dec = make_case("decode L=4K d=128 B=2 H=8");
+  std::vector<OpTensor> dt = {
+      {"q", 1, 1}, {"K", 2, 1}, {"V", 3, 1}, {"partials", 4, 1}, {"out", 5, 1}};
+  const auto de = op_trace_entries(dec, std::vector<LaunchInfo>(2), dt);
+  ASSERT_EQ(de.size(), 2u);
+  EXPECT_EQ(de[0].shape.back(), (std::pair<std::string, std::uint64_t>{"N_kv", 4096}));
+  EXPECT_EQ(de[1].op, "elementwise");
+  EXPECT_TRUE(op_trace_entries(make_case("chase impl=cg bytes=1M"), {}, {}).empty());
+}
+
+TEST(OpTrace, AccessTraceMetadata) {
+  const Case c = make_case("gemv N=768 K=768");
+  std::vector<LaunchInfo> ls(1);
+  ls[0].kernel = "gemv_kernel";
+  ls[0].grid = {96, 1, 1};
+  ls[0].block = {256, 1, 1};
+  CaptureStats st;
+  st.records = 10, st.buffer_records = 100, st.cta_sample = 2, st.seed = 9, st.check_pass = true;
+  const std::string m = access_trace_metadata(c, ls, "tool", "gpu", 1980, 123, st);
+  EXPECT_EQ(
+      m.rfind(
+          R"({"timestamp_unit":"ns","tool":"tool","gpu":"gpu","sm_clock_mhz":1980,"time_origin":123,"kernels":[{"id":0,"name":"gemv_kernel","grid":[96,1,1],"block":[256,1,1],"smem":0,"params":{"case":"gemv_N768_K768_f16")",
+          0),
+      0u)
+      << m;
+  EXPECT_NE(
+      m.find(R"("cta_sample":2,"buffer_records":100,"records":10,"dropped":0,"overflow":false)"),
+      std::string::npos)
+      << m;
+}
+
+TEST(Json, Escapes) {
+  EXPECT_EQ(json_str("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")");
+  EXPECT_EQ(json_num(std::nan("")), "null");
+  EXPECT_EQ(json_num(2.5), "2.5");
+}
+
+// --- command line --------------------------------------------------------------------------------
+
+TEST(Cli, ParsesAndRejects) {
+  const Options o = parse_args({"time", "--case", "gelu n=5", "--reps", "30", "--no-flush",
+                                "--filter", "gelu", "--seed", "12"});
+  EXPECT_EQ(o.command, "time");
+  EXPECT_EQ(o.reps, 30);
+  EXPECT_FALSE(o.flush);
+  EXPECT_EQ(o.seed.value_or(0), 12u);
+  EXPECT_EQ(select_cases(o).size(), 1u);
+  EXPECT_THROW(parse_args({}), UsageError);
+  EXPECT_THROW(parse_args({"run", "--case", "gelu n=5"}), UsageError);
+  EXPECT_THROW(parse_args({"time"}), UsageError);  // no cases
+  EXPECT_TRUE(select_cases(parse_args({"info", "--out", "g.json"})).empty());
+  EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--reps"}), UsageError);
+  EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--reps", "0"}), UsageError);
+  EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--bogus"}), UsageError);
+  EXPECT_THROW(parse_args({"capture", "--case", "gelu n=5"}), UsageError);  // needs --out-dir
+  const Options f =
+      parse_args({"list", "--case", "gelu n=5 tags=a", "--case", "gelu n=6", "--tag", "a"});
+  EXPECT_EQ(select_cases(f).size(), 1u);
+  EXPECT_THROW(select_cases(parse_args({"list", "--case", "gelu n=0"})), InputError);
+}
+
+}  // namespace
+}  // namespace accsim::ref
