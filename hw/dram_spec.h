@@ -17,8 +17,8 @@ std::string_view standard_name(DramStandard s);
 
 // How per-bank refresh addresses banks, where the standard has it.
 enum class PerBankRefresh {
-  kNone,           // DDR4: all-bank refresh only
-  kSingleBank,     // LPDDR5 REFpb, HBM2/3 REFSB, GDDR6 REFpb: one bank
+  kNone,                 // DDR4: all-bank refresh only
+  kSingleBank,           // LPDDR5 REFpb, HBM2/3 REFSB, GDDR6 REFpb: one bank
   kSameBankInAllGroups,  // DDR5 REFsb: bank index b in every bank group of the rank
 };
 
@@ -29,11 +29,11 @@ struct DramOrg {
   int channels = 1;               // independent channels in the system
   int pseudo_channels = 1;        // per channel (HBM: 2); each is an independent controller
   int ranks = 1;
-  int bank_groups = 4;            // 1 if the standard/mode has no bank groups
+  int bank_groups = 4;  // 1 if the standard/mode has no bank groups
   int banks_per_group = 4;
-  std::int64_t rows = 65536;      // rows per bank
-  int columns = 1024;             // device column addresses per row
-  int burst_length = 8;           // BL, beats per column command
+  std::int64_t rows = 65536;  // rows per bank
+  int columns = 1024;         // device column addresses per row
+  int burst_length = 8;       // BL, beats per column command
   int banks_per_rank() const { return bank_groups * banks_per_group; }
   int independent_channels() const { return channels * pseudo_channels; }
   // Bytes moved by one column command on one (pseudo-)channel.
@@ -47,34 +47,34 @@ struct DramOrg {
 // without bank groups) and are documented as such in models/dram/README.md.
 struct DramTiming {
   Ps tCK_ps = 625;
-  int nBL = 4;      // data-bus cycles of one burst (BL/2 for DDR, BL/4 for WCK 4:1 LPDDR5 ...)
-  int nCL = 22;     // read latency RL
-  int nCWL = 16;    // write latency WL
-  int nRCDRD = 22;  // ACT -> RD
-  int nRCDWR = 22;  // ACT -> WR (== nRCDRD where the standard has one tRCD)
-  int nRP = 22;     // PRE -> ACT (per-bank precharge)
-  int nRPab = 22;   // PREA -> ACT (LPDDR5 tRPab > tRPpb; == nRP where the standard has one tRP)
-  int nRAS = 52;    // ACT -> PRE
-  int nRC = 74;     // ACT -> ACT same bank
-  int nWR = 24;     // write recovery: end of write data -> PRE
-  int nRTP = 12;    // RD -> PRE
-  int nRRD_S = 4;   // ACT -> ACT, different bank group
-  int nRRD_L = 8;   // ACT -> ACT, same bank group
-  int nCCD_S = 4;   // column -> column, different bank group
-  int nCCD_L = 8;   // column -> column, same bank group
+  int nBL = 4;        // data-bus cycles of one burst: burst_length / transfers_per_ck
+  int nCL = 22;       // read latency RL
+  int nCWL = 16;      // write latency WL
+  int nRCDRD = 22;    // ACT -> RD
+  int nRCDWR = 22;    // ACT -> WR (== nRCDRD where the standard has one tRCD)
+  int nRP = 22;       // PRE -> ACT (per-bank precharge)
+  int nRPab = 22;     // PREA -> ACT (LPDDR5 tRPab > tRPpb; == nRP where the standard has one tRP)
+  int nRAS = 52;      // ACT -> PRE
+  int nRC = 74;       // ACT -> ACT same bank
+  int nWR = 24;       // write recovery: end of write data -> PRE
+  int nRTP = 12;      // RD -> PRE
+  int nRRD_S = 4;     // ACT -> ACT, different bank group
+  int nRRD_L = 8;     // ACT -> ACT, same bank group
+  int nCCD_S = 4;     // column -> column, different bank group
+  int nCCD_L = 8;     // column -> column, same bank group
   int nCCD_L_WR = 8;  // WR -> WR, same bank group (DDR5 tCCD_L_WR; == nCCD_L elsewhere)
-  int nWTR_S = 4;   // end of write data -> RD, different bank group
-  int nWTR_L = 12;  // end of write data -> RD, same bank group
-  int nFAW = 34;    // four-activate window (rank)
-  int nRTRS = 2;    // rank-to-rank data-bus switch
-  int nRFC = 560;   // all-bank refresh cycle
-  int nRFCpb = 0;   // per-bank refresh cycle (0 if none)
-  int nREFI = 12480;   // average all-bank refresh interval
-  int nREFIpb = 0;     // average per-bank refresh interval (0 if none)
-  int nRREFD = 0;      // per-bank refresh -> ACT in another bank (0 if none)
-  int nPBR2PBR = 0;    // per-bank refresh -> per-bank refresh of another bank (LPDDR5 tpbR2pbR;
-                       // == nRREFD where the standard has one figure; 0 if none)
-  int nPPD = 0;        // PRE -> PRE (LPDDR5/DDR5 tPPD; 0 if none)
+  int nWTR_S = 4;     // end of write data -> RD, different bank group
+  int nWTR_L = 12;    // end of write data -> RD, same bank group
+  int nFAW = 34;      // four-activate window (rank)
+  int nRTRS = 2;      // rank-to-rank data-bus switch
+  int nRFC = 560;     // all-bank refresh cycle
+  int nRFCpb = 0;     // per-bank refresh cycle (0 if none)
+  int nREFI = 12480;  // average all-bank refresh interval
+  int nREFIpb = 0;    // average per-bank refresh interval (0 if none)
+  int nRREFD = 0;     // per-bank refresh -> ACT in another bank (0 if none)
+  int nPBR2PBR = 0;   // per-bank refresh -> per-bank refresh of another bank (LPDDR5 tpbR2pbR;
+                      // == nRREFD where the standard has one figure; 0 if none)
+  int nPPD = 0;       // PRE -> PRE (LPDDR5/DDR5 tPPD; 0 if none)
 };
 
 // IDD currents (mA) and voltages (V) per device, DRAMPower / Micron TN-40-07 style, plus the
@@ -92,7 +92,9 @@ struct DramPower {
 struct DramSpec {
   std::string name;  // e.g. "DDR4-3200AA 8Gb x8"
   DramStandard standard = DramStandard::kDDR4;
-  double data_rate_mtps = 3200;  // transfers per second per pin, in MT/s
+  double data_rate_mtps = 3200;  // transfers per second per pin, in MT/s (= transfers_per_ck / tCK)
+  int transfers_per_ck = 2;      // data transfers per pin per CK (DDR4/DDR5/HBM2 2, HBM3 4,
+                                 // LPDDR5/GDDR6 8): nBL = burst_length / transfers_per_ck
   PerBankRefresh per_bank_refresh = PerBankRefresh::kNone;
   DramOrg org;
   DramTiming timing;
@@ -100,9 +102,7 @@ struct DramSpec {
   std::vector<std::string> sources;  // citations for the values above
 
   // Peak data bandwidth of one independent (pseudo-)channel, bytes/s.
-  double peak_bw_per_channel() const {
-    return data_rate_mtps * 1e6 * org.channel_width / 8.0;
-  }
+  double peak_bw_per_channel() const { return data_rate_mtps * 1e6 * org.channel_width / 8.0; }
   double peak_bw_total() const { return peak_bw_per_channel() * org.independent_channels(); }
 };
 

@@ -131,7 +131,8 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     }
   }
   // Only suggest what is plausibly a typo.
-  if (best_d == 0 || best_d > std::max<std::size_t>(2, word.size() / 3)) return "";
+  // Distance 0 here means a difference in case only ("sdpa.n" for "N"): worth a hint too.
+  if (best == word || best_d > std::max<std::size_t>(2, word.size() / 3)) return "";
   return best;
 }
 

@@ -120,10 +120,10 @@ class Schema {
     Field<T> f = base(key, desc, std::string(unit_name(u)), r.str(u));
     f.required = !def.has_value();
     if (def) f.default_text = format_quantity(*def, u);
-    f.load = [m, u, r, key = std::string(key)](const YAML::Node& n, T& t, const LoadCtx& c) {
+    f.load = [m, u, r](const YAML::Node& n, T& t, const LoadCtx& c) {
       double v = read_number(n, u, c);
       if (!r.contains(v))
-        throw config_error(c.origin->loc(n), "'" + c.child(key) + "' = " + scalar_text(n, c) +
+        throw config_error(c.origin->loc(n), "'" + c.path + "' = " + scalar_text(n, c) +
                                                  " is out of range; expected " + r.str(u));
       t.*m = v;
     };
@@ -143,10 +143,10 @@ class Schema {
     Field<T> f = base(key, desc, unit, r.str(Unit::kNone));
     f.required = !def.has_value();
     if (def) f.default_text = std::to_string(*def);
-    f.load = [m, r, key = std::string(key)](const YAML::Node& n, T& t, const LoadCtx& c) {
+    f.load = [m, r](const YAML::Node& n, T& t, const LoadCtx& c) {
       std::int64_t v = read_integer(n, c);
       if (!r.contains(static_cast<double>(v)))
-        throw config_error(c.origin->loc(n), "'" + c.child(key) + "' = " + std::to_string(v) +
+        throw config_error(c.origin->loc(n), "'" + c.path + "' = " + std::to_string(v) +
                                                  " is out of range; expected " +
                                                  r.str(Unit::kNone));
       t.*m = static_cast<I>(v);
@@ -203,7 +203,7 @@ class Schema {
       return std::string("?");
     };
     if (def) f.default_text = name_of(*def);
-    f.load = [m, values, names, key = std::string(key)](const YAML::Node& n, T& t,
+    f.load = [m, values, names](const YAML::Node& n, T& t,
                                                          const LoadCtx& c) {
       std::string s = scalar_text(n, c);
       for (auto& [nm, v] : values)
@@ -212,7 +212,7 @@ class Schema {
           return;
         }
       std::string hint = closest_match(s, names);
-      throw config_error(c.origin->loc(n), "'" + c.child(key) + "': unknown value '" + s +
+      throw config_error(c.origin->loc(n), "'" + c.path + "': unknown value '" + s +
                                                "'; expected one of " + join(names, ", ") +
                                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     };

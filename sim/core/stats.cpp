@@ -157,6 +157,19 @@ Json StatsGroup::to_json() const {
   return j;
 }
 
+void StatsGroup::freeze() {
+  for (auto& e : entries_)
+    if (e->kind == 4) {
+      e->scalar = e->fn();
+      e->fn = nullptr;
+      e->kind = 3;
+    }
+}
+
+void StatsRegistry::freeze() {
+  for (auto& g : groups_) g->freeze();
+}
+
 bool StatsGroup::has(const std::string& name) const { return find(name) != nullptr; }
 
 double StatsGroup::value(const std::string& name) const {

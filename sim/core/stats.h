@@ -77,6 +77,9 @@ class StatsGroup {
   // {"name": {"value": ..., "unit": ..., "desc": ...}, ...} in registration order.
   // Distributions give {count, mean, p50, p99, max, min}; occupancies {mean, peak}.
   Json to_json() const;
+  // Evaluates every formula once and keeps the value, so the group no longer refers to the
+  // model objects the formulas read (call before those objects are destroyed).
+  void freeze();
   // Looks up a value by name for tests and tables (counters, scalars, formulas); throws if absent.
   double value(const std::string& name) const;
   bool has(const std::string& name) const;
@@ -93,6 +96,7 @@ class StatsRegistry {
  public:
   StatsGroup& group(const std::string& component);
   Json to_json() const;
+  void freeze();  // StatsGroup::freeze on every group
   const std::vector<std::unique_ptr<StatsGroup>>& groups() const { return groups_; }
 
  private:

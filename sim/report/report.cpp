@@ -114,15 +114,26 @@ std::string fmt(double v, int decimals) {
 
 std::string fmt_si(double v, const std::string& unit) {
   if (!std::isfinite(v)) return "-";
-  static const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
+  static const char* big[] = {"", "k", "M", "G", "T", "P"};
+  static const char* small[] = {"", "m", "u", "n", "p", "f"};
   int i = 0;
   double x = v;
-  while (std::fabs(x) >= 1000.0 && i < 5) {
-    x /= 1000.0;
-    ++i;
+  const char* prefix = "";
+  if (x != 0 && std::fabs(x) < 1.0) {
+    while (std::fabs(x) < 1.0 && i < 5) {
+      x *= 1000.0;
+      ++i;
+    }
+    prefix = small[i];
+  } else {
+    while (std::fabs(x) >= 1000.0 && i < 5) {
+      x /= 1000.0;
+      ++i;
+    }
+    prefix = big[i];
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefixes[i], unit.c_str());
+  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefix, unit.c_str());
   return buf;
 }
 

@@ -53,6 +53,8 @@ TEST(Report, FormatsNumbers) {
   EXPECT_EQ(fmt(1.23456, 2), "1.23");
   EXPECT_EQ(fmt_si(3.35e12, "B/s"), "3.35 TB/s");
   EXPECT_EQ(fmt_si(12.0, "s"), "12 s");
+  EXPECT_EQ(fmt_si(0.000526, "s"), "526 us");
+  EXPECT_EQ(fmt_si(0.0, "J"), "0 J");
   EXPECT_EQ(fmt(std::nan(""), 2), "-");
 }
 

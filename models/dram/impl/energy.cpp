@@ -1,0 +1,180 @@
+#include "models/dram/impl/energy.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/core/error.h"
+
+namespace accsim::dram {
+
+DramEnergyCosts dram_energy_costs(const hw::DramSpec& spec) {
+  const auto& p = spec.power;
+  const auto& t = spec.timing;
+  auto check = [&](double a, double b, const char* an, const char* bn) {
+    if (a < b)
+      throw Error(ExitCode::kConfig,
+                  fmt::format("dram '{}': power.{} = {} mA is below power.{} = {} mA; the energy "
+                              "formulas need {} >= {}",
+                              spec.name, an, a, bn, b, an, bn));
+  };
+  const bool have_idd = p.idd0 > 0 || p.idd3n > 0 || p.idd4r > 0;
+  if (have_idd) {
+    check(p.idd0, p.idd3n, "idd0", "idd3n");
+    check(p.idd0, p.idd2n, "idd0", "idd2n");
+    check(p.idd4r, p.idd3n, "idd4r", "idd3n");
+    check(p.idd4w, p.idd3n, "idd4w", "idd3n");
+    check(p.idd5b, p.idd3n, "idd5b", "idd3n");
+  }
+  const double tck_ns = static_cast<double>(t.tCK_ps) / 1000.0;
+  const double dev = p.devices_per_rank;
+  // V x mA x ns = pJ.
+  auto e = [&](double v, double di, int cycles) { return v * di * cycles * tck_ns * dev; };
+  const bool vpp = p.vpp > 0;
+  DramEnergyCosts c;
+  c.act_pj = e(p.vdd, p.idd0 - p.idd3n, t.nRAS) + (vpp ? e(p.vpp, p.ipp0 - p.ipp3n, t.nRAS) : 0);
+  c.pre_pj = e(p.vdd, p.idd0 - p.idd2n, t.nRP) + (vpp ? e(p.vpp, p.ipp0 - p.ipp2n, t.nRP) : 0);
+  c.rd_pj = e(p.vdd, p.idd4r - p.idd3n, t.nBL) + (vpp ? e(p.vpp, p.ipp4r - p.ipp3n, t.nBL) : 0);
+  c.wr_pj = e(p.vdd, p.idd4w - p.idd3n, t.nBL) + (vpp ? e(p.vpp, p.ipp4w - p.ipp3n, t.nBL) : 0);
+  c.refab_pj =
+      e(p.vdd, p.idd5b - p.idd3n, t.nRFC) + (vpp ? e(p.vpp, p.ipp5b - p.ipp3n, t.nRFC) : 0);
+  const std::string formula =
+      "DRAMPower / Micron TN-40-07: E_ACT=VDD*(IDD0-IDD3N)*tRAS, E_PRE=VDD*(IDD0-IDD2N)*tRP, "
+      "E_RD=VDD*(IDD4R-IDD3N)*tBL, E_WR=VDD*(IDD4W-IDD3N)*tBL, E_REF=VDD*(IDD5B-IDD3N)*tRFC, "
+      "background VDD*IDD3N (any bank open) / VDD*IDD2N (all precharged), x devices_per_rank";
+  c.source = (p.source.empty() ? std::string("IDD currents of the DRAM spec") : p.source) + "; " +
+             formula + (have_idd ? "" : " (the spec gives no IDD currents: all zero)");
+  if (t.nRFCpb > 0) {
+    if (p.idd5pb > 0) {
+      if (p.idd5pb < p.idd3n)
+        throw Error(ExitCode::kConfig, fmt::format("dram '{}': power.idd5pb is below power.idd3n",
+                                                   spec.name));
+      c.refpb_pj = e(p.vdd, p.idd5pb - p.idd3n, t.nRFCpb);
+      c.refpb_source = c.source + "; E_REFpb=VDD*(IDD5PB-IDD3N)*tRFCpb";
+    } else {
+      // No per-bank refresh current given: assume the all-bank refresh charge is shared by the
+      // banks (assumption, not a datasheet figure).
+      const int banks = spec.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups
+                            ? spec.org.bank_groups
+                            : 1;
+      c.refpb_pj = c.refab_pj * banks / spec.org.banks_per_rank();
+      c.refpb_source = c.source + "; IDD5PB not given: E_REFpb ASSUMED = E_REFab x refreshed "
+                                  "banks / banks per rank";
+    }
+  }
+  c.io_pj_per_burst = p.io_pj_per_bit * spec.org.burst_bytes() * 8.0;
+  c.bg_active_pj_per_cycle =
+      e(p.vdd, p.idd3n, 1) + (vpp ? e(p.vpp, p.ipp3n, 1) : 0);
+  c.bg_precharged_pj_per_cycle =
+      e(p.vdd, p.idd2n, 1) + (vpp ? e(p.vpp, p.ipp2n, 1) : 0);
+  return c;
+}
+
+DramEnergy::DramEnergy(const hw::DramSpec& spec) : spec_(spec), costs_(dram_energy_costs(spec)) {
+  const std::size_t ch = static_cast<std::size_t>(spec.org.independent_channels());
+  ranks_.assign(ch * spec.org.ranks, RankState{});
+  open_.assign(ch * spec.org.ranks * spec.org.banks_per_rank(), 0);
+}
+
+int DramEnergy::flat(const DramAddr& a) const {
+  const auto& o = spec_.org;
+  return ((a.channel * o.ranks + a.bank.rank) * o.bank_groups + a.bank.bank_group) *
+             o.banks_per_group +
+         a.bank.bank;
+}
+
+void DramEnergy::advance(RankState& s, Cycle now) {
+  while (s.last < now) {
+    if (s.open > 0) {
+      s.active += now - s.last;
+      s.last = now;
+    } else if (s.last < s.busy_until) {
+      const Cycle e = std::min(now, s.busy_until);
+      s.active += e - s.last;
+      s.last = e;
+    } else {
+      s.precharged += now - s.last;
+      s.last = now;
+    }
+  }
+}
+
+void DramEnergy::on_command(Cmd cmd, const DramAddr& a, Cycle now) {
+  RankState& s = rank(a);
+  advance(s, now);
+  const auto& t = spec_.timing;
+  auto close = [&](int fb) {
+    if (open_[fb]) {
+      open_[fb] = 0;
+      --s.open;
+      ++pres_;
+    }
+  };
+  switch (cmd) {
+    case Cmd::kACT: {
+      const int fb = flat(a);
+      if (!open_[fb]) ++s.open;
+      open_[fb] = 1;
+      ++acts_;
+      break;
+    }
+    case Cmd::kPRE: close(flat(a)); break;
+    case Cmd::kPREA: {
+      DramAddr b = a;
+      for (int g = 0; g < spec_.org.bank_groups; ++g)
+        for (int k = 0; k < spec_.org.banks_per_group; ++k) {
+          b.bank.bank_group = g;
+          b.bank.bank = k;
+          close(flat(b));
+        }
+      break;
+    }
+    case Cmd::kRD: ++rds_; break;
+    case Cmd::kWR: ++wrs_; break;
+    case Cmd::kRDA:
+      ++rds_;
+      close(flat(a));
+      break;
+    case Cmd::kWRA:
+      ++wrs_;
+      close(flat(a));
+      break;
+    case Cmd::kREFab:
+      ++refab_;
+      s.busy_until = std::max(s.busy_until, now + t.nRFC);
+      break;
+    case Cmd::kREFpb:
+      ++refpb_;
+      s.busy_until = std::max(s.busy_until, now + t.nRFCpb);
+      break;
+    case Cmd::kCount: break;
+  }
+}
+
+void DramEnergy::finish(Cycle end, EnergyLedger& ledger, const std::string& component) {
+  active_total_ = pre_total_ = 0;
+  for (RankState& s : ranks_) {
+    advance(s, end);
+    active_total_ += s.active;
+    pre_total_ += s.precharged;
+  }
+  const std::string& src = costs_.source;
+  ledger.count(ledger.action(component, "ACT", costs_.act_pj, src), acts_);
+  ledger.count(ledger.action(component, "PRE", costs_.pre_pj, src), pres_);
+  ledger.count(ledger.action(component, "RD", costs_.rd_pj, src), rds_);
+  ledger.count(ledger.action(component, "WR", costs_.wr_pj, src), wrs_);
+  ledger.count(ledger.action(component, "REFab", costs_.refab_pj, src), refab_);
+  if (refpb_ > 0 || spec_.timing.nRFCpb > 0)
+    ledger.count(ledger.action(component, "REFpb", costs_.refpb_pj, costs_.refpb_source), refpb_);
+  ledger.count(ledger.action(component, "IO", costs_.io_pj_per_burst,
+                             spec_.power.source + "; io_pj_per_bit x burst bits"),
+               rds_ + wrs_);
+  ledger.add_pj(component, "background_active",
+                static_cast<double>(active_total_) * costs_.bg_active_pj_per_cycle,
+                src + "; VDD*IDD3N x rank-cycles with a bank open or refreshing");
+  ledger.add_pj(component, "background_precharged",
+                static_cast<double>(pre_total_) * costs_.bg_precharged_pj_per_cycle,
+                src + "; VDD*IDD2N x rank-cycles with all banks precharged");
+}
+
+}  // namespace accsim::dram

@@ -1,0 +1,44 @@
+// `accsim list`: what this build can simulate.
+#include <iostream>
+
+#include "hw/dram_config.h"
+#include "models/dram/impl/address_map.h"
+#include "models/dram/impl/scheduler.h"
+#include "sim/cli/args.h"
+#include "sim/cli/commands.h"
+#include "sim/core/registry.h"
+#include "sim/report/report.h"
+#include "sim/run/target.h"
+#include "workloads/trace/pattern_gen.h"
+
+namespace accsim::cli {
+
+int cmd_list(const Argv& argv) {
+  Args a("list", "", "Lists the targets, presets and registered implementations of this build.");
+  if (!a.parse(argv)) return 0;
+  std::cout << "targets (system.target):\n";
+  for (auto* e : Registry<run::Target>::instance().list())
+    std::cout << "  " << e->name << "  — " << e->description << "\n";
+  std::cout << "\nDRAM presets (dram.preset):\n";
+  report::TextTable t({"  preset", "standard", "data rate", "channels", "width", "peak"});
+  for (const auto& name : hw::dram_preset_names()) {
+    hw::DramSpec s = hw::dram_preset_spec(name);
+    t.row({"  " + name, std::string(hw::standard_name(s.standard)),
+           report::fmt(s.data_rate_mtps, 0) + " MT/s",
+           std::to_string(s.org.channels) + "x" + std::to_string(s.org.pseudo_channels),
+           std::to_string(s.org.channel_width) + " bit", report::fmt_si(s.peak_bw_total(), "B/s")});
+  }
+  std::cout << t.str();
+  std::cout << "\nDRAM address mappings (controller.mapping):\n";
+  for (auto* e : Registry<dram::AddressMapper>::instance().list())
+    std::cout << "  " << e->name << "  — " << e->description << "\n";
+  std::cout << "\nDRAM schedulers (controller.scheduler):\n";
+  for (auto* e : Registry<dram::Scheduler>::instance().list())
+    std::cout << "  " << e->name << "  — " << e->description << "\n";
+  std::cout << "\nbundled traces (workloads/traces/):\n";
+  for (const auto& b : workloads::bundled_traces())
+    std::cout << "  " << b.file << "  — " << b.purpose << "\n";
+  return 0;
+}
+
+}  // namespace accsim::cli

@@ -1,0 +1,256 @@
+// `accsim study`: runs a list of simulations, each in its own process (SystemC elaborates once
+// per process), a few at a time, and prints a comparison table. A run that fails is recorded
+// with its log and the others go on; reports of runs that already finished are kept.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "sim/cli/args.h"
+#include "sim/cli/commands.h"
+#include "sim/core/config.h"
+#include "sim/report/report.h"
+
+namespace accsim::cli {
+namespace fs = std::filesystem;
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error(ExitCode::kInternal, "cannot locate the accsim executable: " + ec.message());
+  return p.string();
+}
+
+namespace {
+
+struct StudyRun {
+  std::string label, system, workload;
+  std::vector<std::string> sets;
+  SourceLoc where;
+};
+
+struct Study {
+  std::string name, description;
+  std::vector<StudyRun> runs;
+};
+
+std::string resolve(const fs::path& base, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (base / p).lexically_normal().string();
+}
+
+Study load_study(const std::string& path) {
+  YAML::Node root = config::load_yaml_file(path);
+  config::Origin origin(path);
+  auto need_map = [&](const YAML::Node& n, const std::string& what) {
+    if (!n.IsMap()) throw config_error(origin.loc(n), what + " must be a mapping");
+  };
+  need_map(root, "a study file");
+  Study s;
+  fs::path base = fs::path(path).parent_path();
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    std::string k = it->first.as<std::string>();
+    if (k != "study" && k != "runs")
+      throw config_error(origin.loc(it->first),
+                         "unknown key '" + k + "' in study; valid keys: study, runs");
+  }
+  if (auto st = root["study"]) {
+    need_map(st, "'study'");
+    for (auto it = st.begin(); it != st.end(); ++it) {
+      std::string k = it->first.as<std::string>();
+      if (k == "name")
+        s.name = it->second.as<std::string>();
+      else if (k == "description")
+        s.description = it->second.as<std::string>();
+      else
+        throw config_error(origin.loc(it->first),
+                           "unknown key 'study." + k + "'; valid keys: name, description");
+    }
+  }
+  YAML::Node runs = root["runs"];
+  if (!runs || !runs.IsSequence() || runs.size() == 0)
+    throw config_error(origin.loc(runs ? runs : root), "a study needs a non-empty list 'runs'");
+  std::map<std::string, int> seen;
+  for (const auto& r : runs) {
+    need_map(r, "each entry of 'runs'");
+    StudyRun run;
+    run.where = origin.loc(r);
+    for (auto it = r.begin(); it != r.end(); ++it) {
+      std::string k = it->first.as<std::string>();
+      if (k == "label") {
+        run.label = it->second.as<std::string>();
+      } else if (k == "system") {
+        run.system = resolve(base, it->second.as<std::string>());
+      } else if (k == "workload") {
+        run.workload = resolve(base, it->second.as<std::string>());
+      } else if (k == "set") {
+        if (!it->second.IsSequence())
+          throw config_error(origin.loc(it->second), "'set' must be a list of key=value strings");
+        for (const auto& v : it->second) run.sets.push_back(v.as<std::string>());
+      } else {
+        throw config_error(origin.loc(it->first), "unknown key '" + k +
+                                                      "' in a study run; valid keys: label, "
+                                                      "system, workload, set");
+      }
+    }
+    if (run.label.empty() || run.system.empty())
+      throw config_error(run.where, "each study run needs 'label' and 'system'");
+    for (char c : run.label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+        throw config_error(run.where, "label '" + run.label +
+                                          "' may only use letters, digits, '-', '_' and '.'");
+    if (seen[run.label]++) throw config_error(run.where, "duplicate label '" + run.label + "'");
+    s.runs.push_back(std::move(run));
+  }
+  return s;
+}
+
+// Starts `accsim run ...` for one study run; stdout and stderr go to its log file.
+pid_t start_run(const std::string& exe, const StudyRun& r, const fs::path& out_dir) {
+  std::vector<std::string> argv = {exe, "run", r.system, "-o",
+                                   (out_dir / (r.label + ".json")).string(), "--quiet"};
+  if (!r.workload.empty()) {
+    argv.push_back("--workload");
+    argv.push_back(r.workload);
+  }
+  for (const auto& s : r.sets) {
+    argv.push_back("--set");
+    argv.push_back(s);
+  }
+  std::string log = (out_dir / (r.label + ".log")).string();
+  pid_t pid = fork();
+  if (pid < 0) throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+    }
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(exe.c_str(), cargv.data());
+    std::perror("exec accsim");
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string last_line(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+}  // namespace
+
+int cmd_study(const Argv& argv) {
+  Args a("study", "<study.yaml> [-o DIR] [-j N]",
+         "Runs every simulation listed in a study file, each in its own process, and prints a\n"
+         "comparison table. Reports go to DIR/<label>.json, logs to DIR/<label>.log, the table to\n"
+         "DIR/study.json and DIR/study.csv. A failed run is reported and the others go on.");
+  a.positional("study.yaml", "the study file (see configs/README.md)")
+      .option("output", "DIR", "results folder (default results/<study name>)", false, "o")
+      .option("jobs", "N", "simulations run at once (default 2)", false, "j");
+  if (!a.parse(argv)) return 0;
+  Study st = load_study(a.get("study.yaml"));
+  std::string name = st.name.empty() ? fs::path(a.get("study.yaml")).stem().string() : st.name;
+  fs::path out = a.get("output", "results/" + name);
+  int jobs = 2;
+  try {
+    jobs = std::stoi(a.get("jobs", "2"));
+  } catch (...) {
+    throw usage_error("study: --jobs expects a positive integer");
+  }
+  if (jobs < 1) throw usage_error("study: --jobs expects a positive integer");
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw Error(ExitCode::kInput, SourceLoc{out.string()}, "cannot create: " + ec.message());
+
+  std::string exe = self_exe();
+  std::cerr << "study " << name << ": " << st.runs.size() << " runs, " << jobs
+            << " at a time, results in " << out.string() << "\n";
+  std::map<pid_t, std::size_t> running;
+  std::vector<int> status(st.runs.size(), -1);
+  std::size_t next = 0, done = 0;
+  while (done < st.runs.size()) {
+    while (running.size() < static_cast<std::size_t>(jobs) && next < st.runs.size()) {
+      running[start_run(exe, st.runs[next], out)] = next;
+      ++next;
+    }
+    int ws = 0;
+    pid_t pid = wait(&ws);
+    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    std::size_t i = it->second;
+    running.erase(it);
+    status[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    ++done;
+    std::cerr << "  [" << done << "/" << st.runs.size() << "] " << st.runs[i].label
+              << (status[i] == 0 ? " done" : " FAILED (exit " + std::to_string(status[i]) + ")")
+              << "\n";
+  }
+
+  report::Json summary = report::Json::object();
+  summary["schema"] = "accsim-study";
+  summary["schema_version"] = 1;
+  summary["study"] = name;
+  summary["description"] = st.description;
+  summary["runs"] = report::Json::array();
+  report::TextTable table({"run", "target", "workload", "sim time", "work", "throughput",
+                           "bandwidth", "energy", "energy/work"});
+  int failed = 0;
+  for (std::size_t i = 0; i < st.runs.size(); ++i) {
+    const auto& r = st.runs[i];
+    report::Json row = report::Json::object();
+    row["label"] = r.label;
+    row["report"] = r.label + ".json";
+    if (status[i] != 0) {
+      ++failed;
+      row["status"] = "failed";
+      row["exit_code"] = status[i];
+      row["error"] = last_line(out / (r.label + ".log"));
+      table.row({r.label, "-", "-", "FAILED: " + row["error"].get<std::string>()});
+      summary["runs"].push_back(row);
+      continue;
+    }
+    std::ifstream in(out / (r.label + ".json"));
+    report::Json rep = report::Json::parse(in, nullptr, false);
+    if (rep.is_discarded() || !rep.contains("summary")) {
+      ++failed;
+      row["status"] = "failed";
+      row["error"] = "report missing or unreadable";
+      table.row({r.label, "-", "-", "FAILED: report missing or unreadable"});
+      summary["runs"].push_back(row);
+      continue;
+    }
+    const auto& s = rep["summary"];
+    row["status"] = "ok";
+    row["summary"] = s;
+    summary["runs"].push_back(row);
+    auto num = [&](const char* k) { return s.contains(k) && s[k].is_number() ? s[k].get<double>() : 0.0; };
+    std::string unit = s.value("work_unit", std::string("items"));
+    table.row({r.label, s.value("target", std::string("?")), s.value("workload", std::string("?")),
+               report::fmt_si(num("sim_time_s"), "s"),
+               report::fmt(num("work"), 0) + " " + unit,
+               report::fmt_si(num("work") / std::max(num("sim_time_s"), 1e-30), unit + "/s"),
+               report::fmt_si(num("bandwidth_Bps"), "B/s"), report::fmt_si(num("energy_j"), "J"),
+               report::fmt_si(num("energy_j") / std::max(num("work"), 1.0), "J")});
+  }
+  report::write_file_atomic((out / "study.json").string(), report::to_text(summary));
+  report::write_file_atomic((out / "study.csv").string(), report::to_csv(summary));
+  std::cout << "\n" << table.str();
+  std::cout << "\n" << (st.runs.size() - failed) << " of " << st.runs.size()
+            << " runs succeeded; reports in " << out.string() << "/\n";
+  return failed ? static_cast<int>(ExitCode::kSimulation) : 0;
+}
+
+}  // namespace accsim::cli

@@ -1,0 +1,20 @@
+#pragma once
+// The accsim subcommands. Each takes the arguments after its command words and returns the
+// process exit code; errors are thrown as accsim::Error and turned into messages by main().
+#include <string>
+#include <vector>
+
+namespace accsim::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_run(const Argv& args);
+int cmd_config_show(const Argv& args);
+int cmd_list(const Argv& args);
+int cmd_study(const Argv& args);
+int cmd_trace(const Argv& args);  // info | dump | convert | gen
+
+// Path of the running accsim executable (for studies that start one process per run).
+std::string self_exe();
+
+}  // namespace accsim::cli

@@ -1,0 +1,73 @@
+// accsim: the command-line front end. See sim/README.md for the commands, the exit codes and the
+// report schema.
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sim/cli/commands.h"
+#include "sim/core/error.h"
+
+namespace {
+
+const char* kUsage = R"(accsim — cycle-accurate, trace-driven accelerator simulator
+
+usage: accsim <command> [arguments] [--help]
+
+commands:
+  run <system.yaml>          run one simulation and write its JSON report
+  study <study.yaml>         run several simulations (one process each) and compare them
+  config show <system.yaml>  print the effective configuration with defaults and descriptions
+  list                       list targets, presets and registered implementations
+  trace info <file>          summarise a trace file
+  trace dump <file>          print a trace as text
+  trace convert <in> <out>   convert between trace formats (accsim binary/text, Ramulator, DRAMSys)
+  trace gen <kind> <out>     generate a synthetic access trace (sequential, random, conflict)
+  version                    print the version
+
+Run 'accsim <command> --help' for the options of a command.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 input file, 5 simulation.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using accsim::Error;
+  using accsim::ExitCode;
+  // SystemC prints its copyright banner to stdout when the kernel starts; the report tables are
+  // on stdout too, so keep it quiet unless the user set the variable.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (cmd == "run") return accsim::cli::cmd_run(rest);
+    if (cmd == "study") return accsim::cli::cmd_study(rest);
+    if (cmd == "list") return accsim::cli::cmd_list(rest);
+    if (cmd == "trace") return accsim::cli::cmd_trace(rest);
+    if (cmd == "config") {
+      if (rest.empty() || rest[0] != "show")
+        throw accsim::usage_error("config: expected 'config show <system.yaml>'");
+      return accsim::cli::cmd_config_show({rest.begin() + 1, rest.end()});
+    }
+    if (cmd == "version" || cmd == "--version") {
+      std::cout << "accsim 0.1.0\n";
+      return 0;
+    }
+    throw accsim::usage_error("unknown command '" + cmd + "' (run 'accsim --help')");
+  } catch (const Error& e) {
+    std::cerr << "accsim: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "accsim: error: out of memory\n";
+    return static_cast<int>(ExitCode::kInternal);
+  } catch (const std::exception& e) {
+    std::cerr << "accsim: internal error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kInternal);
+  }
+}

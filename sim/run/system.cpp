@@ -1,0 +1,174 @@
+#include "sim/run/system.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "sim/core/registry.h"
+#include "sim/report/report.h"
+
+namespace accsim::run {
+namespace fs = std::filesystem;
+
+Json Summary::to_json() const {
+  Json j = Json::object();
+  j["target"] = target;
+  j["workload"] = workload;
+  j["sim_time_s"] = sim_time_s;
+  j["work"] = work;
+  j["work_unit"] = work_unit;
+  j["bytes"] = bytes;
+  j["bandwidth_Bps"] = bandwidth_Bps;
+  j["peak_bandwidth_Bps"] = peak_bandwidth_Bps;
+  j["energy_j"] = energy_j;
+  j["latency_mean_ns"] = latency_mean_ns;
+  j["latency_p99_ns"] = latency_p99_ns;
+  return j;
+}
+
+namespace {
+
+const config::Schema<SystemSection>& system_schema() {
+  static const config::Schema<SystemSection> s = [] {
+    config::Schema<SystemSection> s("system");
+    s.text("name", &SystemSection::name, std::nullopt, "name of this system, used in reports")
+        .text("target", &SystemSection::target, std::nullopt,
+              "which model runs it (see `accsim list`)")
+        .text("description", &SystemSection::description, std::string(),
+              "free text shown in the report");
+    return s;
+  }();
+  return s;
+}
+
+std::vector<std::string> target_names() {
+  std::vector<std::string> v;
+  for (auto* e : Registry<Target>::instance().list()) v.push_back(e->name);
+  return v;
+}
+
+// Splits a YAML root into the `system` section and the rest, checking top-level keys.
+void check_top_level(const YAML::Node& root, const config::Origin& origin,
+                     const std::vector<std::string>& allowed, const std::string& target) {
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    std::string k = it->first.as<std::string>();
+    bool ok = k == "system";
+    for (const auto& a : allowed) ok = ok || a == k;
+    if (!ok) {
+      std::vector<std::string> all = {"system"};
+      all.insert(all.end(), allowed.begin(), allowed.end());
+      std::string hint = config::closest_match(k, all);
+      throw config_error(origin.loc(it->first),
+                         "unknown section '" + k + "' for target '" + target +
+                             "'; valid sections: " + config::join(all, ", ") +
+                             (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+}
+
+}  // namespace
+
+std::string resolve_relative(const std::string& yaml_file, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(yaml_file).parent_path() / path).lexically_normal().string();
+}
+
+LoadedSystem load_system(const std::string& path, const std::vector<std::string>& overrides,
+                         const std::string& workload) {
+  LoadedSystem sys;
+  sys.path = path;
+  // Command-line mistakes are reported before the file is read.
+  std::vector<std::pair<YAML::Node, std::string>> ovs;
+  for (const auto& o : overrides) ovs.push_back(config::parse_override(o));
+  YAML::Node root = config::load_yaml_file(path);
+  config::Origin origin(path);
+  if (!root.IsMap())
+    throw config_error(origin.loc(root), "a system file must be a mapping with a 'system' section");
+  system_schema().set_defaults(sys.system);
+  config::LoadCtx ctx{&origin, &sys.prov, "system"};
+  if (!root["system"])
+    throw config_error(SourceLoc{path, 1, 1},
+                       "missing section 'system' (with 'name' and 'target'); targets: " +
+                           config::join(target_names(), ", "));
+  system_schema().patch(root["system"], sys.system, ctx);
+  // Overrides of system.* apply before the target is chosen.
+  for (auto& [node, text] : ovs) {
+    if (!node["system"]) continue;
+    config::Origin oo = config::Origin::override_(text);
+    config::LoadCtx oc{&oo, &sys.prov, "system"};
+    system_schema().patch(node["system"], sys.system, oc);
+  }
+  system_schema().validate(sys.system, sys.prov, "system", SourceLoc{path, 0, 0});
+  const auto& entry = Registry<Target>::instance().get(sys.system.target, "target");
+  sys.target = entry.make();
+  auto sections = sys.target->sections();
+  check_top_level(root, origin, sections, sys.system.target);
+  sys.target->patch(root, origin, sys.prov);
+  for (auto& [node, text] : ovs) {
+    config::Origin oo = config::Origin::override_(text);
+    check_top_level(node, oo, sections, sys.system.target);
+    sys.target->patch(node, oo, sys.prov);
+  }
+  if (!workload.empty()) sys.target->set_workload_path(workload);
+  sys.target->validate(SourceLoc{path, 0, 0}, sys.prov);
+  return sys;
+}
+
+void show_config(const LoadedSystem& sys, std::ostream& os) {
+  os << "# effective configuration of " << sys.path
+     << "\n# value  # description [unit] range; default; set by\n";
+  os << "system:\n";
+  system_schema().describe(sys.system, os, 2, sys.prov, "system");
+  sys.target->describe(os, sys.prov);
+}
+
+Json run_system(LoadedSystem& sys, const ProgressFn& progress) {
+  StatsRegistry stats;
+  EnergyLedger energy;
+  RunContext ctx{&stats, &energy, progress};
+  Summary summary;
+  Json body = sys.target->run(ctx, summary);
+  Json rep = report::new_report();
+  Json sysj = Json::object();
+  sysj["name"] = sys.system.name;
+  sysj["target"] = sys.system.target;
+  sysj["description"] = sys.system.description;
+  rep["system"] = sysj;
+  Json cfg = sys.target->config_json();
+  rep["config"] = cfg;
+  rep["summary"] = summary.to_json();
+  for (auto it = body.begin(); it != body.end(); ++it) rep[it.key()] = it.value();
+  rep["energy"] = energy.to_json();
+  rep["stats"] = stats.to_json();
+  return rep;
+}
+
+std::string summary_table(const Json& rep) {
+  const auto& s = rep["summary"];
+  auto num = [&](const char* k) {
+    return s.contains(k) && s[k].is_number() ? s[k].get<double>() : 0.0;
+  };
+  report::TextTable t({"figure", "value"});
+  t.row({"system", rep["system"]["name"].get<std::string>() + " (" +
+                       rep["system"]["target"].get<std::string>() + ")"});
+  t.row({"workload", s.value("workload", std::string())});
+  t.row({"simulated time", report::fmt_si(num("sim_time_s"), "s")});
+  t.row({"work", report::fmt(num("work"), 0) + " " + s.value("work_unit", std::string())});
+  if (num("latency_mean_ns") > 0) {
+    t.row({"latency mean", report::fmt(num("latency_mean_ns"), 2) + " ns"});
+    t.row({"latency p99", report::fmt(num("latency_p99_ns"), 2) + " ns"});
+  }
+  if (num("bytes") > 0) {
+    t.row({"bytes moved", report::fmt_si(num("bytes"), "B")});
+    std::string bw = report::fmt_si(num("bandwidth_Bps"), "B/s");
+    if (num("peak_bandwidth_Bps") > 0)
+      bw += " (" + report::fmt(100.0 * num("bandwidth_Bps") / num("peak_bandwidth_Bps"), 1) +
+            "% of " + report::fmt_si(num("peak_bandwidth_Bps"), "B/s") + ")";
+    t.row({"bandwidth", bw});
+  }
+  t.row({"energy", report::fmt_si(num("energy_j"), "J")});
+  if (num("bytes") > 0 && num("energy_j") > 0)
+    t.row({"energy per bit", report::fmt(num("energy_j") * 1e12 / (8 * num("bytes")), 2) + " pJ"});
+  return t.str();
+}
+
+}  // namespace accsim::run

@@ -1,0 +1,42 @@
+#pragma once
+// Builds a system from a YAML file (+ --set overrides), runs it and assembles the report.
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/run/target.h"
+
+namespace accsim::run {
+
+struct SystemSection {
+  std::string name;
+  std::string target;
+  std::string description;
+};
+
+struct LoadedSystem {
+  std::string path;
+  SystemSection system;
+  std::unique_ptr<Target> target;
+  config::Provenance prov;
+};
+
+// Loads `path`, applies `overrides` ("a.b=value") and `workload` (if not empty). Errors name the
+// file, line and column (or the --set text).
+LoadedSystem load_system(const std::string& path, const std::vector<std::string>& overrides,
+                         const std::string& workload);
+
+// `accsim config show`.
+void show_config(const LoadedSystem& sys, std::ostream& os);
+
+// Runs and returns the whole report (see sim/README.md for the schema).
+Json run_system(LoadedSystem& sys, const ProgressFn& progress);
+
+// The short human table printed after a run.
+std::string summary_table(const Json& report);
+
+// Resolves a path written in a YAML file relative to that file's folder.
+std::string resolve_relative(const std::string& yaml_file, const std::string& path);
+
+}  // namespace accsim::run

@@ -1,0 +1,68 @@
+#pragma once
+// A simulation target (dram, dataflow, fpga, ...): owns some top-level sections of a system YAML,
+// builds its SystemC modules from them and runs. Targets register by name:
+//   ACCSIM_REGISTER(accsim::run::Target, "dram", "JEDEC DRAM channel replaying access traces",
+//                   [] { return std::unique_ptr<Target>(new DramTarget); });
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/core/config.h"
+#include "sim/core/energy.h"
+#include "sim/core/stats.h"
+
+namespace accsim::run {
+
+using Json = nlohmann::ordered_json;
+
+// Shown on long runs: fraction done in [0, 1] and a short text.
+using ProgressFn = std::function<void(double fraction, const std::string& what)>;
+
+struct RunContext {
+  StatsRegistry* stats = nullptr;
+  EnergyLedger* energy = nullptr;
+  ProgressFn progress;  // may be empty
+};
+
+// What every target reports in the "summary" block (used by studies' comparison tables).
+struct Summary {
+  std::string target, workload;
+  double sim_time_s = 0;     // simulated time
+  double work = 0;           // requests, elements, events ... (work_unit)
+  std::string work_unit;
+  double bytes = 0;          // memory bytes moved
+  double bandwidth_Bps = 0;  // achieved memory bandwidth
+  double peak_bandwidth_Bps = 0;
+  double energy_j = 0;
+  double latency_mean_ns = 0;
+  double latency_p99_ns = 0;
+  Json to_json() const;
+};
+
+class Target {
+ public:
+  using Factory = std::function<std::unique_ptr<Target>()>;
+  virtual ~Target() = default;
+  // Top-level YAML sections this target reads besides `system` (e.g. dram, controller, issuer,
+  // workload). A key that is neither is an error naming the valid ones.
+  virtual std::vector<std::string> sections() const = 0;
+  // Applies the sections present in `root` (a file or one --set override) onto the config.
+  virtual void patch(const YAML::Node& root, const config::Origin& origin,
+                     config::Provenance& prov) = 0;
+  // Called once after every patch: required values and cross-field checks.
+  virtual void validate(const SourceLoc& file, const config::Provenance& prov) = 0;
+  // `--workload PATH` from the command line (relative to the working directory).
+  virtual void set_workload_path(const std::string& path) = 0;
+  virtual Json config_json() const = 0;
+  virtual void describe(std::ostream& os, const config::Provenance& prov) const = 0;
+  // Elaborates and runs the simulation; fills ctx.stats/ctx.energy; returns the target-specific
+  // report sections ("components", "workload", "notes" ...) and the summary.
+  virtual Json run(const RunContext& ctx, Summary& summary) = 0;
+};
+
+}  // namespace accsim::run

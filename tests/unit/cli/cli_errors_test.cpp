@@ -1,0 +1,117 @@
+// Bad input through the accsim program: every case gives a clear message naming the file and
+// place, the documented exit code, and no crash.
+#include <gtest/gtest.h>
+
+#include "tests/unit/cli/cli_test.h"
+
+namespace accsim::test {
+namespace {
+
+constexpr int kUsage = 2, kConfig = 3, kInput = 4;
+
+const char* kGoodSystem = R"(system:
+  name: t
+  target: dram
+dram:
+  preset: DDR4-3200
+  channels: 1
+workload:
+  pattern: sequential
+  count: 64
+)";
+
+void expect_error(const CliResult& r, int code, std::initializer_list<std::string> needles) {
+  EXPECT_EQ(r.code, code) << r.out;
+  EXPECT_NE(r.out.find("accsim: error:"), std::string::npos) << r.out;
+  for (const auto& n : needles) EXPECT_NE(r.out.find(n), std::string::npos) << "missing '" << n << "' in:\n" << r.out;
+}
+
+TEST(CliErrors, HelpAndUsage) {
+  EXPECT_EQ(run_accsim("--help").code, 0);
+  EXPECT_EQ(run_accsim("run --help").code, 0);
+  EXPECT_EQ(run_accsim("").code, kUsage);
+  expect_error(run_accsim("frobnicate"), kUsage, {"unknown command 'frobnicate'"});
+  expect_error(run_accsim("run"), kUsage, {"missing argument <system.yaml>"});
+  expect_error(run_accsim("run x.yaml --bogus"), kUsage, {"unknown option '--bogus'"});
+  expect_error(run_accsim("run x.yaml --set novalue"), kUsage, {"--set expects key.path=value"});
+}
+
+TEST(CliErrors, MissingSystemFile) {
+  expect_error(run_accsim("run /nonexistent/sys.yaml"), kInput,
+               {"/nonexistent/sys.yaml", "cannot open"});
+}
+
+TEST(CliErrors, MalformedYamlNamesLine) {
+  TempDir d;
+  auto f = d.write("bad.yaml", "system:\n  name: t\n  target: [dram\n");
+  expect_error(run_accsim("run " + f), kConfig, {f + ":", "YAML syntax error"});
+}
+
+TEST(CliErrors, UnknownKeyNamesLineAndColumn) {
+  TempDir d;
+  std::string y = kGoodSystem;
+  y.replace(y.find("  channels: 1"), 13, "  chanels: 1");
+  auto f = d.write("k.yaml", y);
+  expect_error(run_accsim("run " + f), kConfig, {f + ":6:3", "unknown key 'dram.chanels'", "channels"});
+}
+
+TEST(CliErrors, UnknownSectionAndTarget) {
+  TempDir d;
+  auto f = d.write("s.yaml", std::string(kGoodSystem) + "contoller:\n  read_queue: 4\n");
+  expect_error(run_accsim("run " + f), kConfig, {f + ":10:1", "unknown section 'contoller'", "controller"});
+  std::string y = kGoodSystem;
+  y.replace(y.find("target: dram"), 12, "target: dramm");
+  auto g = d.write("t.yaml", y);
+  expect_error(run_accsim("run " + g), kConfig, {"unknown target 'dramm'", "registered: "});
+}
+
+TEST(CliErrors, NegativeOrZeroTiming) {
+  TempDir d;
+  auto f = d.write("n.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                                         "  timing:\n    nRCD: -3"));
+  expect_error(run_accsim("run " + f), kConfig, {f + ":7:11", "nRCD"});
+  auto g = d.write("z.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                                         "  timing:\n    tRP: 0ns"));
+  expect_error(run_accsim("run " + g), kConfig, {g + ":7:10", "tRP"});
+}
+
+TEST(CliErrors, BankCountThatDoesNotDivide) {
+  TempDir d;
+  auto f = d.write("b.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                                         "  org:\n    banks: 10"));
+  auto r = run_accsim("run " + f);
+  expect_error(r, kConfig, {f, "banks"});
+}
+
+TEST(CliErrors, OverrideErrorsNameTheOverride) {
+  TempDir d;
+  auto f = d.write("g.yaml", kGoodSystem);
+  expect_error(run_accsim("run " + f + " --set dram.chanels=2"), kConfig,
+               {"--set dram.chanels=2", "unknown key 'dram.chanels'"});
+  expect_error(run_accsim("run " + f + " --set controller.read_queue=0"), kConfig,
+               {"--set controller.read_queue=0", "out of range"});
+}
+
+TEST(CliErrors, TruncatedAndCorruptTraces) {
+  TempDir d;
+  std::string good = slurp(src("workloads/traces/seq_read_64k.atrace"));
+  ASSERT_GT(good.size(), 200u);
+  auto sys = d.write("g.yaml", kGoodSystem);
+  auto trunc = d.write("trunc.atrace", good.substr(0, good.size() / 2));
+  expect_error(run_accsim("run " + sys + " --workload " + trunc + " -o " + d.file("r.json")),
+               kInput, {trunc});
+  std::string bad = good;
+  bad[bad.size() / 2] ^= 0x5a;  // inside the compressed payload
+  bad[bad.size() / 2 + 1] ^= 0xa5;
+  auto corrupt = d.write("corrupt.atrace", bad);
+  expect_error(run_accsim("run " + sys + " --workload " + corrupt + " -o " + d.file("r.json")),
+               kInput, {corrupt});
+  expect_error(run_accsim("trace info " + trunc), kInput, {trunc});
+  expect_error(run_accsim("run " + sys + " --workload /nonexistent/t.atrace"), kInput,
+               {"/nonexistent/t.atrace"});
+  // Nothing half-written is left behind.
+  EXPECT_FALSE(std::filesystem::exists(d.file("r.json")));
+}
+
+}  // namespace
+}  // namespace accsim::test
