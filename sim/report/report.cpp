@@ -114,26 +114,23 @@ std::string fmt(double v, int decimals) {
 
 std::string fmt_si(double v, const std::string& unit) {
   if (!std::isfinite(v)) return "-";
-  static const char* big[] = {"", "k", "M", "G", "T", "P"};
-  static const char* small[] = {"", "m", "u", "n", "p", "f"};
-  int i = 0;
+  // Prefix exponent e (powers of 1000) from f (1e-15) to P (1e15).
+  static const char* prefixes[] = {"f", "p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
+  int e = 0;
   double x = v;
-  const char* prefix = "";
-  if (x != 0 && std::fabs(x) < 1.0) {
-    while (std::fabs(x) < 1.0 && i < 5) {
+  if (x != 0) {
+    while (std::fabs(x) < 1.0 && e > -5) {
       x *= 1000.0;
-      ++i;
+      --e;
     }
-    prefix = small[i];
-  } else {
-    while (std::fabs(x) >= 1000.0 && i < 5) {
+    // 999.96 would print as "1e+03" with 3 significant digits: move to the next prefix.
+    while (std::fabs(x) >= 999.5 && e < 5) {
       x /= 1000.0;
-      ++i;
+      ++e;
     }
-    prefix = big[i];
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefix, unit.c_str());
+  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefixes[e + 5], unit.c_str());
   return buf;
 }
 

@@ -166,7 +166,8 @@ std::string summary_table(const Json& rep) {
     t.row({"bandwidth", bw});
   }
   t.row({"energy", report::fmt_si(num("energy_j"), "J")});
-  if (num("bytes") > 0 && num("energy_j") > 0)
+  // Energy per bit is a memory figure; for accelerators it would mix compute into it.
+  if (s.value("target", std::string()) == "dram" && num("bytes") > 0 && num("energy_j") > 0)
     t.row({"energy per bit", report::fmt(num("energy_j") * 1e12 / (8 * num("bytes")), 2) + " pJ"});
   return t.str();
 }

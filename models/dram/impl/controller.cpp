@@ -55,9 +55,9 @@ const config::Schema<ControllerConfig>& controller_schema() {
     s.text("mapping", &C::mapping, std::string(""),
            "address mapping scheme by registered name; empty = the standard's default "
            "(RoBaRaCoBgCh, bank groups interleaved)");
-    s.flag("check_protocol", &C::check_protocol, true,
-           "verify every command with the independent protocol checker; a violation fails the "
-           "run");
+    s.flag("check_protocol", &C::check_protocol, false,
+           "verify every command with the independent protocol checker (about halves the "
+           "simulation speed); a violation fails the run");
     s.check([](const C& c, const SourceLoc& where) {
       if (!(c.write_low_watermark < c.write_high_watermark))
         throw config_error(where, fmt::format("controller.write_low_watermark ({}) must be below "

@@ -352,6 +352,32 @@ TEST(CtrlController, RefreshCostsRfcOverRefiOfBandwidthOnHbm3AndPerBankCostsLess
   EXPECT_GT(loss, 0.0);
 }
 
+// One command per cycle on the command bus; HBM has a row and a column command bus and may
+// issue one of each in the same cycle.
+int same_cycle_pairs(const std::string& preset) {
+  auto spec = hw::dram_preset_spec(preset);
+  auto cfg = test_config();
+  auto m = make_address_mapper("", spec);
+  auto items = ctrltest::random_traffic(spec, *m, 3000, 5, 0.7, 8, 50);
+  auto r = run_controller(spec, cfg, items, false);
+  int pairs = 0;
+  for (std::size_t i = 1; i < r.log.size(); ++i) {
+    if (r.log[i].cycle != r.log[i - 1].cycle) continue;
+    ++pairs;
+    EXPECT_NE(is_column(r.log[i].cmd), is_column(r.log[i - 1].cmd)) << preset << " @"
+                                                                      << r.log[i].cycle;
+    if (i >= 2) EXPECT_NE(r.log[i - 2].cycle, r.log[i].cycle);
+  }
+  return pairs;
+}
+
+TEST(CtrlController, OneCommandPerCycleExceptHbmRowPlusColumn) {
+  EXPECT_EQ(same_cycle_pairs("DDR4-3200"), 0);
+  EXPECT_EQ(same_cycle_pairs("GDDR6"), 0);
+  EXPECT_GT(same_cycle_pairs("HBM3"), 0);
+  EXPECT_GT(same_cycle_pairs("HBM2"), 0);
+}
+
 TEST(CtrlController, ConfigErrors) {
   StatsGroup st("c");
   auto cfg = test_config();

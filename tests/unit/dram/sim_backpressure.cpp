@@ -83,6 +83,7 @@ TEST(SimBackpressure, FullReadQueueWithholdsEndReqUntilAReadIssues) {
   const auto spec = hw::dram_preset_spec("DDR4-3200");
   const auto& t = spec.timing;
   ControllerConfig cc;
+  cc.check_protocol = true;
   cc.read_queue = 4;
   cc.refresh = false;
   StatsRegistry stats;
@@ -91,6 +92,7 @@ TEST(SimBackpressure, FullReadQueueWithholdsEndReqUntilAReadIssues) {
   p.socket.bind(dram.socket);
   sc_core::sc_start();
   ASSERT_FALSE(dram.error());
+  EXPECT_EQ(dram.protocol_violations(), 0u);
   const Ps tck = t.tCK_ps;
   // Four fit at once; the fifth waits for the first read command (ACT at cycle 1, RD at
   // 1 + nRCDRD): END_REQ comes in that cycle and the request enters the queue one cycle later.
@@ -113,6 +115,7 @@ TEST(SimBackpressure, FullReadQueueWithholdsEndReqUntilAReadIssues) {
 TEST(SimBackpressure, IssuerNeverExceedsMaxOutstanding) {
   const auto spec = hw::dram_preset_spec("DDR4-3200");
   ControllerConfig cc;
+  cc.check_protocol = true;
   cc.read_queue = 64;
   run::IssuerConfig ic;
   ic.max_outstanding = 8;
@@ -136,6 +139,7 @@ TEST(SimBackpressure, IssuerNeverExceedsMaxOutstanding) {
 TEST(SimBackpressure, SmallQueueBackPressuresTheIssuer) {
   const auto spec = hw::dram_preset_spec("DDR4-3200");
   ControllerConfig cc;
+  cc.check_protocol = true;
   cc.read_queue = 4;
   cc.write_queue = 4;
   run::IssuerConfig ic;

@@ -104,6 +104,7 @@ void row_conflicts(Replay& out, const std::string& preset, bool spaced) {
     reqs.push_back(r);
   }
   ControllerConfig cc;
+  cc.check_protocol = true;
   cc.refresh = false;  // a refresh would close the row and turn a conflict into a miss
   run::IssuerConfig ic;
   ic.max_outstanding = 1;

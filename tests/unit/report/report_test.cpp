@@ -55,6 +55,7 @@ TEST(Report, FormatsNumbers) {
   EXPECT_EQ(fmt_si(12.0, "s"), "12 s");
   EXPECT_EQ(fmt_si(0.000526, "s"), "526 us");
   EXPECT_EQ(fmt_si(0.0, "J"), "0 J");
+  EXPECT_EQ(fmt_si(999.9e6, "B/s"), "1 GB/s");
   EXPECT_EQ(fmt(std::nan(""), 2), "-");
 }
 
