@@ -19,12 +19,13 @@
 //
 // One SystemC elaboration per process: build the modules, sc_start(), finalize, and exit; use
 // accsim::run::run_dram_replay (sim/run/issuer.h) for the usual replay of a request source.
+#include <tlm_utils/simple_target_socket.h>
+
 #include <exception>
 #include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "hw/dram_spec.h"
 #include "models/dram/impl/address_map.h"

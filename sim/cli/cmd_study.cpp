@@ -54,7 +54,7 @@ Study load_study(const std::string& path) {
   Study s;
   fs::path base = fs::path(path).parent_path();
   for (auto it = root.begin(); it != root.end(); ++it) {
-    std::string k = it->first.as<std::string>();
+    std::string k = config::key_text(it->first, origin);
     if (k != "study" && k != "runs")
       throw config_error(origin.loc(it->first),
                          "unknown key '" + k + "' in study; valid keys: study, runs");
@@ -62,11 +62,11 @@ Study load_study(const std::string& path) {
   if (auto st = root["study"]) {
     need_map(st, "'study'");
     for (auto it = st.begin(); it != st.end(); ++it) {
-      std::string k = it->first.as<std::string>();
+      std::string k = config::key_text(it->first, origin);
       if (k == "name")
-        s.name = it->second.as<std::string>();
+        s.name = config::value_text(it->second, origin, "study.name");
       else if (k == "description")
-        s.description = it->second.as<std::string>();
+        s.description = config::value_text(it->second, origin, "study.description");
       else
         throw config_error(origin.loc(it->first),
                            "unknown key 'study." + k + "'; valid keys: name, description");
@@ -81,17 +81,17 @@ Study load_study(const std::string& path) {
     StudyRun run;
     run.where = origin.loc(r);
     for (auto it = r.begin(); it != r.end(); ++it) {
-      std::string k = it->first.as<std::string>();
+      std::string k = config::key_text(it->first, origin);
       if (k == "label") {
-        run.label = it->second.as<std::string>();
+        run.label = config::value_text(it->second, origin, "label");
       } else if (k == "system") {
-        run.system = resolve(base, it->second.as<std::string>());
+        run.system = resolve(base, config::value_text(it->second, origin, "system"));
       } else if (k == "workload") {
-        run.workload = resolve(base, it->second.as<std::string>());
+        run.workload = resolve(base, config::value_text(it->second, origin, "workload"));
       } else if (k == "set") {
         if (!it->second.IsSequence())
           throw config_error(origin.loc(it->second), "'set' must be a list of key=value strings");
-        for (const auto& v : it->second) run.sets.push_back(v.as<std::string>());
+        for (const auto& v : it->second) run.sets.push_back(config::value_text(v, origin, "set"));
       } else {
         throw config_error(origin.loc(it->first), "unknown key '" + k +
                                                       "' in a study run; valid keys: label, "
@@ -102,8 +102,8 @@ Study load_study(const std::string& path) {
       throw config_error(run.where, "each study run needs 'label' and 'system'");
     for (char c : run.label)
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-        throw config_error(run.where, "label '" + run.label +
-                                          "' may only use letters, digits, '-', '_' and '.'");
+        throw config_error(
+            run.where, "label '" + run.label + "' may only use letters, digits, '-', '_' and '.'");
     if (seen[run.label]++) throw config_error(run.where, "duplicate label '" + run.label + "'");
     s.runs.push_back(std::move(run));
   }
@@ -112,8 +112,8 @@ Study load_study(const std::string& path) {
 
 // Starts `accsim run ...` for one study run; stdout and stderr go to its log file.
 pid_t start_run(const std::string& exe, const StudyRun& r, const fs::path& out_dir) {
-  std::vector<std::string> argv = {exe, "run", r.system, "-o",
-                                   (out_dir / (r.label + ".json")).string(), "--quiet"};
+  std::vector<std::string> argv = {
+      exe, "run", r.system, "-o", (out_dir / (r.label + ".json")).string(), "--quiet"};
   if (!r.workload.empty()) {
     argv.push_back("--workload");
     argv.push_back(r.workload);
@@ -236,11 +236,12 @@ int cmd_study(const Argv& argv) {
     row["status"] = "ok";
     row["summary"] = s;
     summary["runs"].push_back(row);
-    auto num = [&](const char* k) { return s.contains(k) && s[k].is_number() ? s[k].get<double>() : 0.0; };
+    auto num = [&](const char* k) {
+      return s.contains(k) && s[k].is_number() ? s[k].get<double>() : 0.0;
+    };
     std::string unit = s.value("work_unit", std::string("items"));
     table.row({r.label, s.value("target", std::string("?")), s.value("workload", std::string("?")),
-               report::fmt_si(num("sim_time_s"), "s"),
-               report::fmt(num("work"), 0) + " " + unit,
+               report::fmt_si(num("sim_time_s"), "s"), report::fmt(num("work"), 0) + " " + unit,
                report::fmt_si(num("work") / std::max(num("sim_time_s"), 1e-30), unit + "/s"),
                report::fmt_si(num("bandwidth_Bps"), "B/s"), report::fmt_si(num("energy_j"), "J"),
                report::fmt_si(num("energy_j") / std::max(num("work"), 1.0), "J")});
@@ -248,7 +249,8 @@ int cmd_study(const Argv& argv) {
   report::write_file_atomic((out / "study.json").string(), report::to_text(summary));
   report::write_file_atomic((out / "study.csv").string(), report::to_csv(summary));
   std::cout << "\n" << table.str();
-  std::cout << "\n" << (st.runs.size() - failed) << " of " << st.runs.size()
+  std::cout << "\n"
+            << (st.runs.size() - failed) << " of " << st.runs.size()
             << " runs succeeded; reports in " << out.string() << "/\n";
   return failed ? static_cast<int>(ExitCode::kSimulation) : 0;
 }

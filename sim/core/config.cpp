@@ -59,8 +59,7 @@ std::pair<YAML::Node, std::string> parse_override(const std::string& text) {
   } catch (const YAML::Exception& e) {
     throw usage_error("--set '" + text + "': value is not valid YAML: " + e.msg);
   }
-  if (!leaf.IsScalar())
-    throw usage_error("--set '" + text + "': value must be a single scalar");
+  if (!leaf.IsScalar()) throw usage_error("--set '" + text + "': value must be a single scalar");
   YAML::Node root = leaf;
   for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
     YAML::Node m(YAML::NodeType::Map);
@@ -76,13 +75,26 @@ std::string scalar_text(const YAML::Node& n, const LoadCtx& c) {
   return n.Scalar();
 }
 
+std::string key_text(const YAML::Node& key, const Origin& origin) {
+  if (!key.IsScalar())
+    throw config_error(origin.loc(key), "a key must be a plain name, not a list or mapping");
+  return key.Scalar();
+}
+
+std::string value_text(const YAML::Node& n, const Origin& origin, const std::string& what) {
+  if (!n || !n.IsScalar())
+    throw config_error(origin.loc(n), "'" + what + "' must be a single value");
+  return n.Scalar();
+}
+
 double read_number(const YAML::Node& n, Unit u, const LoadCtx& c) {
   std::string s = scalar_text(n, c);
   try {
     return parse_quantity(s, u, c.origin->loc(n));
   } catch (const Error& e) {
-    throw config_error(c.origin->loc(n), "'" + c.path + "': " +
-                                             std::string(e.what()).substr(e.loc().str().size() + 2));
+    throw config_error(
+        c.origin->loc(n),
+        "'" + c.path + "': " + std::string(e.what()).substr(e.loc().str().size() + 2));
   }
 }
 

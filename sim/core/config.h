@@ -72,6 +72,10 @@ std::pair<YAML::Node, std::string> parse_override(const std::string& text);
 
 // Scalar helpers shared by the schema fields; they throw config errors at the node's location.
 std::string scalar_text(const YAML::Node& n, const LoadCtx& ctx);
+// A mapping key as text; a key that is a list or mapping is a config error at its place.
+std::string key_text(const YAML::Node& key, const Origin& origin);
+// A scalar value as text; anything else is a config error naming `what`.
+std::string value_text(const YAML::Node& n, const Origin& origin, const std::string& what);
 double read_number(const YAML::Node& n, Unit u, const LoadCtx& ctx);
 std::int64_t read_integer(const YAML::Node& n, const LoadCtx& ctx);
 bool read_bool(const YAML::Node& n, const LoadCtx& ctx);
@@ -86,9 +90,7 @@ struct Range {
   static Range positive() { return {0.0, 1e300, true}; }
   static Range at_least(double m) { return {m, 1e300, false}; }
   static Range between(double a, double b) { return {a, b, false}; }
-  bool contains(double v) const {
-    return (min_exclusive ? v > min : v >= min) && v <= max;
-  }
+  bool contains(double v) const { return (min_exclusive ? v > min : v >= min) && v <= max; }
   std::string str(Unit u) const;
 };
 
@@ -203,8 +205,7 @@ class Schema {
       return std::string("?");
     };
     if (def) f.default_text = name_of(*def);
-    f.load = [m, values, names](const YAML::Node& n, T& t,
-                                                         const LoadCtx& c) {
+    f.load = [m, values, names](const YAML::Node& n, T& t, const LoadCtx& c) {
       std::string s = scalar_text(n, c);
       for (auto& [nm, v] : values)
         if (nm == s) {
@@ -212,9 +213,10 @@ class Schema {
           return;
         }
       std::string hint = closest_match(s, names);
-      throw config_error(c.origin->loc(n), "'" + c.path + "': unknown value '" + s +
-                                               "'; expected one of " + join(names, ", ") +
-                                               (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      throw config_error(c.origin->loc(n),
+                         "'" + c.path + "': unknown value '" + s + "'; expected one of " +
+                             join(names, ", ") +
+                             (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     };
     f.to_json = [m, name_of](const T& t) { return Json(name_of(t.*m)); };
     f.describe = [m, name_of](const T& t, std::ostream& os, int, const Provenance&,
@@ -242,9 +244,10 @@ class Schema {
 
   // `preset: NAME` inside this section: `loader` patches the struct with the named preset
   // before the section's other keys are applied (so the user's keys override the preset).
-  Schema& preset(const char* key, std::string T::*m,
-                 std::function<void(const std::string&, T&, const LoadCtx&, const YAML::Node&)> loader,
-                 const char* desc) {
+  Schema& preset(
+      const char* key, std::string T::*m,
+      std::function<void(const std::string&, T&, const LoadCtx&, const YAML::Node&)> loader,
+      const char* desc) {
     preset_key_ = key;
     preset_member_ = m;
     preset_loader_ = std::move(loader);
@@ -287,13 +290,13 @@ class Schema {
       }
     }
     for (auto it = n.begin(); it != n.end(); ++it) {
-      std::string k = it->first.as<std::string>();
+      std::string k = key_text(it->first, *c.origin);
       const Field<T>* f = find(k);
       if (!f) {
         std::string hint = closest_match(k, keys());
         throw config_error(c.origin->loc(it->first),
-                           "unknown key '" + c.child(k) + "' in " + name_ + "; valid keys: " +
-                               join(keys(), ", ") +
+                           "unknown key '" + c.child(k) + "' in " + name_ +
+                               "; valid keys: " + join(keys(), ", ") +
                                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
       LoadCtx fc = c;

@@ -28,14 +28,13 @@ const config::Schema<AccessWorkloadConfig>& access_workload_schema() {
                   "probability that a synthetic request is a write")
         .quantity("span", &W::span, Unit::kSize, 1073741824.0, Range::positive(),
                   "random pattern: addresses fall in [base, base + span)")
-        .quantity("row_stride", &W::row_stride, Unit::kSize, 2097152.0, Range::positive(),
+        .quantity("row_stride", &W::row_stride, Unit::kSize, 8388608.0, Range::positive(),
                   "conflict pattern: bytes between consecutive rows (same bank, other row)")
-        .integer<std::int64_t>("rows", &W::rows, 256, Range::between(2, 1 << 20), "rows",
+        .integer<std::int64_t>("rows", &W::rows, 128, Range::between(2, 1 << 20), "rows",
                                "conflict pattern: rows cycled through")
         .integer<std::int64_t>("seed", &W::seed, 1, Range::at_least(0), "",
                                "seed of the random pattern and read/write choice")
-        .quantity("request_bytes", &W::request_bytes, Unit::kSize, 64.0,
-                  Range::between(1, 1 << 20),
+        .quantity("request_bytes", &W::request_bytes, Unit::kSize, 64.0, Range::between(1, 1 << 20),
                   "bytes per request in Ramulator traces and .stl lines without a length")
         .quantity("stl_clock", &W::stl_clock, Unit::kFrequency, 0.0, Range::at_least(0),
                   "clock whose cycles a DRAMSys .stl counts (0 = cycles are not times)")

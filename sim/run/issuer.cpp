@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <queue>
 #include <cstdlib>
+#include <queue>
+#include <utility>
 
 #include "sim/core/error.h"
 
@@ -22,8 +23,8 @@ const config::Schema<IssuerConfig>& issuer_schema() {
     s.flag("use_timestamps", &C::use_timestamps, false,
            "do not issue a request before its trace timestamp (not_before); off = as fast as "
            "the memory accepts");
-    s.integer<std::int64_t>("progress_every", &C::progress_every, 100000,
-                            Range::between(0, 1e15), "requests",
+    s.integer<std::int64_t>("progress_every", &C::progress_every, 100000, Range::between(0, 1e15),
+                            "requests",
                             "report progress every this many completed requests (0 = never)");
     return s;
   }();
@@ -88,7 +89,7 @@ struct Issuer::Impl {
   }
 
   void fail(std::exception_ptr e) {
-    if (!err) err = e;
+    if (!err) err = std::move(e);
     stop();
   }
   void stop() {
@@ -237,9 +238,9 @@ struct Issuer::Impl {
         if (waiting_slot < 0) wake.notify(sc_core::SC_ZERO_TIME);
         return tlm::TLM_COMPLETED;
       }
-      throw Error(ExitCode::kSimulation,
-                  "issuer: unexpected phase " + std::string(phase.get_name()) +
-                      " on the backward path");
+      throw Error(
+          ExitCode::kSimulation,
+          "issuer: unexpected phase " + std::string(phase.get_name()) + " on the backward path");
     } catch (...) {
       fail(std::current_exception());
       return tlm::TLM_COMPLETED;
@@ -247,6 +248,8 @@ struct Issuer::Impl {
   }
 };
 
+// sc_module_name is taken by value: SystemC's naming stack relies on it.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 Issuer::Issuer(sc_core::sc_module_name name, const IssuerConfig& cfg, RequestSource& source,
                StatsGroup& stats, Ps mem_clock_ps, IssuerProgressFn progress)
     : sc_core::sc_module(name), socket("socket") {
@@ -270,14 +273,30 @@ bool Issuer::done() const {
   const Impl& m = *impl_;
   return m.exhausted && !m.have_next && m.outstanding == 0 && m.waiting_slot < 0 && !m.err;
 }
-std::uint64_t Issuer::issued() const { return impl_->issued; }
-std::uint64_t Issuer::completed() const { return impl_->completed; }
-std::uint64_t Issuer::bytes_read() const { return impl_->rd_bytes; }
-std::uint64_t Issuer::bytes_written() const { return impl_->wr_bytes; }
-int Issuer::peak_outstanding() const { return impl_->peak; }
-Ps Issuer::first_issue_ps() const { return impl_->first_issue; }
-Ps Issuer::last_response_ps() const { return impl_->last_response; }
-std::exception_ptr Issuer::error() const { return impl_->err; }
+std::uint64_t Issuer::issued() const {
+  return impl_->issued;
+}
+std::uint64_t Issuer::completed() const {
+  return impl_->completed;
+}
+std::uint64_t Issuer::bytes_read() const {
+  return impl_->rd_bytes;
+}
+std::uint64_t Issuer::bytes_written() const {
+  return impl_->wr_bytes;
+}
+int Issuer::peak_outstanding() const {
+  return impl_->peak;
+}
+Ps Issuer::first_issue_ps() const {
+  return impl_->first_issue;
+}
+Ps Issuer::last_response_ps() const {
+  return impl_->last_response;
+}
+std::exception_ptr Issuer::error() const {
+  return impl_->err;
+}
 
 void Issuer::finalize() {
   Impl& m = *impl_;
@@ -305,8 +324,8 @@ void Issuer::finalize() {
   g.scalar("peak_outstanding", "most requests in flight at once", "requests", m.peak);
   g.scalar("max_outstanding", "configured limit on requests in flight", "requests",
            m.cfg.max_outstanding);
-  g.scalar("end_req_wait_ns", "total time requests waited for END_REQ (target back-pressure)",
-           "ns", static_cast<double>(m.end_req_wait) / 1e3);
+  g.scalar("end_req_wait_ns", "total time requests waited for END_REQ (target back-pressure)", "ns",
+           static_cast<double>(m.end_req_wait) / 1e3);
 }
 
 DramReplayResult run_dram_replay(const hw::DramSpec& spec, const dram::ControllerConfig& ctrl,

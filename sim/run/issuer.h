@@ -7,6 +7,8 @@
 //
 // run_dram_replay() wires an issuer to a dram::DramSystem and runs it. It lives here rather than
 // in models/dram/dram.h because models may not include sim/run (DESIGN.md "Layout").
+#include <tlm_utils/simple_initiator_socket.h>
+
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -14,7 +16,6 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
 #include "hw/dram_spec.h"
@@ -84,9 +85,10 @@ struct DramReplayResult {
 // ("issuer" stats group), runs sc_start() until the source is exhausted and every response is
 // back, finalizes stats and energy (EnergyLedger::finalize with the simulated time) and returns
 // the totals. `progress` (may be empty) is called every issuer.progress_every completed requests
-// with the fraction done (when the source knows its length, else 0) and a short text. SystemC can elaborate once per process: a second call throws an internal error.
-// Errors: bad configs (kConfig), bad requests from the source (their error), protocol violations
-// when controller.check_protocol is on, or a simulation that ends with requests outstanding
+// with the fraction done (when the source knows its length, else 0) and a short text. SystemC can
+// elaborate once per process: a second call throws an internal error. Errors: bad configs
+// (kConfig), bad requests from the source (their error), protocol violations when
+// controller.check_protocol is on, or a simulation that ends with requests outstanding
 // (kSimulation).
 DramReplayResult run_dram_replay(const hw::DramSpec& spec, const dram::ControllerConfig& ctrl,
                                  const IssuerConfig& issuer, RequestSource& source,

@@ -50,7 +50,7 @@ std::vector<std::string> target_names() {
 void check_top_level(const YAML::Node& root, const config::Origin& origin,
                      const std::vector<std::string>& allowed, const std::string& target) {
   for (auto it = root.begin(); it != root.end(); ++it) {
-    std::string k = it->first.as<std::string>();
+    std::string k = config::key_text(it->first, origin);
     bool ok = k == "system";
     for (const auto& a : allowed) ok = ok || a == k;
     if (!ok) {

@@ -127,7 +127,8 @@ void BM_Replay(benchmark::State& state, const std::string& preset, bool sequenti
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--requests=", 11) == 0) g_requests = std::strtoull(argv[i] + 11, nullptr, 10);
+    if (std::strncmp(argv[i], "--requests=", 11) == 0)
+      g_requests = std::strtoull(argv[i] + 11, nullptr, 10);
   struct Case {
     const char* name;
     const char* preset;
@@ -142,9 +143,8 @@ int main(int argc, char** argv) {
       {"DDR4-3200/random/checked", "DDR4-3200", false, true},
   };
   for (const Case& c : cases) {
-    benchmark::RegisterBenchmark(c.name, [c](benchmark::State& s) {
-      BM_Replay(s, c.preset, c.sequential, c.check);
-    })
+    benchmark::RegisterBenchmark(
+        c.name, [c](benchmark::State& s) { BM_Replay(s, c.preset, c.sequential, c.check); })
         ->Iterations(1)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);

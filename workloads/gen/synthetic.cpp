@@ -9,7 +9,9 @@
 namespace accsim::workloads {
 namespace {
 
-SourceLoc builtin(const char* what) { return SourceLoc{std::string("<builtin:") + what + ">"}; }
+SourceLoc builtin(const char* what) {
+  return SourceLoc{std::string("<builtin:") + what + ">"};
+}
 
 void check_common(const char* what, std::uint32_t size, double read_fraction) {
   if (size == 0) throw config_error(builtin(what), "request size must be positive");

@@ -13,12 +13,12 @@ namespace accsim::workloads {
 // addr_i = start + i * stride (wrapping modulo 2^64), i = 0 .. count-1.
 struct SequentialParams {
   std::uint64_t start = 0;
-  std::int64_t stride = 64;     // bytes; negative walks down
+  std::int64_t stride = 64;  // bytes; negative walks down
   std::uint64_t count = 0;
-  double read_fraction = 1.0;   // probability that a request is a read, in [0, 1]
-  std::uint32_t size = 64;      // bytes per request
-  std::int64_t interval_ps = 0; // not_before_ps = i * interval_ps (0: no timestamps)
-  std::uint64_t seed = 1;       // for the read/write choice only
+  double read_fraction = 1.0;    // probability that a request is a read, in [0, 1]
+  std::uint32_t size = 64;       // bytes per request
+  std::int64_t interval_ps = 0;  // not_before_ps = i * interval_ps (0: no timestamps)
+  std::uint64_t seed = 1;        // for the read/write choice only
 };
 
 // addr uniform in [base, base + range), aligned down to `align`.
@@ -28,7 +28,7 @@ struct UniformRandomParams {
   std::uint64_t count = 0;
   double read_fraction = 1.0;
   std::uint32_t size = 64;
-  std::uint32_t align = 64;          // a power of two
+  std::uint32_t align = 64;  // a power of two
   std::int64_t interval_ps = 0;
   std::uint64_t seed = 1;
 };

@@ -36,15 +36,21 @@ std::vector<Field> parse_scheme(const std::string& s) {
   std::vector<Field> out;
   for (std::size_t i = 0; i < s.size(); i += 2) {
     std::string_view t = std::string_view(s).substr(i, 2);
-    if (t == "Ro") out.push_back(Field::kRow);
-    else if (t == "Ba") out.push_back(Field::kBank);
-    else if (t == "Bg") out.push_back(Field::kBankGroup);
-    else if (t == "Ra") out.push_back(Field::kRank);
-    else if (t == "Co") out.push_back(Field::kColumn);
-    else if (t == "Ch") out.push_back(Field::kChannel);
+    if (t == "Ro")
+      out.push_back(Field::kRow);
+    else if (t == "Ba")
+      out.push_back(Field::kBank);
+    else if (t == "Bg")
+      out.push_back(Field::kBankGroup);
+    else if (t == "Ra")
+      out.push_back(Field::kRank);
+    else if (t == "Co")
+      out.push_back(Field::kColumn);
+    else if (t == "Ch")
+      out.push_back(Field::kChannel);
     else
-      throw Error(ExitCode::kInternal, "address mapping scheme '" + s + "' has unknown field '" +
-                                           std::string(t) + "'");
+      throw Error(ExitCode::kInternal,
+                  "address mapping scheme '" + s + "' has unknown field '" + std::string(t) + "'");
   }
   return out;
 }
@@ -57,8 +63,8 @@ class FieldMapper final : public AddressMapper {
   FieldMapper(std::string name, const std::string& scheme, bool xor_bank, const hw::DramSpec& spec)
       : name_(std::move(name)), xor_bank_(xor_bank) {
     const auto& o = spec.org;
-    burst_bits_ = log2_exact(o.burst_bytes(), "burst bytes (channel_width x burst_length / 8)",
-                             spec, name_);
+    burst_bits_ =
+        log2_exact(o.burst_bytes(), "burst bytes (channel_width x burst_length / 8)", spec, name_);
     ch_bits_ = log2_exact(o.independent_channels(), "channels x pseudo_channels", spec, name_);
     ra_bits_ = log2_exact(o.ranks, "ranks", spec, name_);
     bg_bits_ = log2_exact(o.bank_groups, "bank_groups", spec, name_);
@@ -77,11 +83,21 @@ class FieldMapper final : public AddressMapper {
         shift += bits;
       };
       switch (*it) {
-        case Field::kRow: add(Field::kRow, ro_bits_); break;
-        case Field::kRank: add(Field::kRank, ra_bits_); break;
-        case Field::kColumn: add(Field::kColumn, co_bits_); break;
-        case Field::kChannel: add(Field::kChannel, ch_bits_); break;
-        case Field::kBankGroup: add(Field::kBankGroup, bg_bits_); break;
+        case Field::kRow:
+          add(Field::kRow, ro_bits_);
+          break;
+        case Field::kRank:
+          add(Field::kRank, ra_bits_);
+          break;
+        case Field::kColumn:
+          add(Field::kColumn, co_bits_);
+          break;
+        case Field::kChannel:
+          add(Field::kChannel, ch_bits_);
+          break;
+        case Field::kBankGroup:
+          add(Field::kBankGroup, bg_bits_);
+          break;
         case Field::kBank:
           if (!has_bg) add(Field::kBankGroup, bg_bits_);  // bank groups alternate fastest
           add(Field::kBank, ba_bits_);
@@ -98,7 +114,9 @@ class FieldMapper final : public AddressMapper {
   DramAddr decode(std::uint64_t byte_addr) const override {
     // Decoding runs once per burst: straight-line shifts and masks, no loop over the scheme.
     const std::uint64_t a = byte_addr >> burst_bits_;
-    auto f = [&](Field x) { return (a >> fshift_[static_cast<int>(x)]) & fmask_[static_cast<int>(x)]; };
+    auto f = [&](Field x) {
+      return (a >> fshift_[static_cast<int>(x)]) & fmask_[static_cast<int>(x)];
+    };
     DramAddr d;
     d.row = static_cast<std::int64_t>(f(Field::kRow));
     d.bank.bank = static_cast<int>(f(Field::kBank));
@@ -118,12 +136,24 @@ class FieldMapper final : public AddressMapper {
     for (const Slice& s : slices_) {
       std::uint64_t v = 0;
       switch (s.field) {
-        case Field::kRow: v = static_cast<std::uint64_t>(d.row); break;
-        case Field::kBank: v = static_cast<std::uint64_t>(d.bank.bank); break;
-        case Field::kBankGroup: v = static_cast<std::uint64_t>(d.bank.bank_group); break;
-        case Field::kRank: v = static_cast<std::uint64_t>(d.bank.rank); break;
-        case Field::kColumn: v = static_cast<std::uint64_t>(d.column); break;
-        case Field::kChannel: v = static_cast<std::uint64_t>(d.channel); break;
+        case Field::kRow:
+          v = static_cast<std::uint64_t>(d.row);
+          break;
+        case Field::kBank:
+          v = static_cast<std::uint64_t>(d.bank.bank);
+          break;
+        case Field::kBankGroup:
+          v = static_cast<std::uint64_t>(d.bank.bank_group);
+          break;
+        case Field::kRank:
+          v = static_cast<std::uint64_t>(d.bank.rank);
+          break;
+        case Field::kColumn:
+          v = static_cast<std::uint64_t>(d.column);
+          break;
+        case Field::kChannel:
+          v = static_cast<std::uint64_t>(d.channel);
+          break;
       }
       a |= (v & s.mask()) << s.shift;
     }
@@ -148,8 +178,8 @@ class FieldMapper final : public AddressMapper {
       co_bits_ = 0, total_bits_ = 0;
   int pseudo_ = 1;
   std::vector<Slice> slices_;
-  std::array<int, 6> fshift_{};             // per Field
-  std::array<std::uint64_t, 6> fmask_{};    // 0 for a field of width 0
+  std::array<int, 6> fshift_{};           // per Field
+  std::array<std::uint64_t, 6> fmask_{};  // 0 for a field of width 0
 };
 
 AddressMapper::Factory scheme(const char* name, const char* fields, bool xor_bank) {
@@ -185,7 +215,9 @@ std::unique_ptr<AddressMapper> make_address_mapper(const std::string& name,
   return Registry<AddressMapper>::instance().get(n, "address mapping").make(spec);
 }
 
-std::string default_mapping(const hw::DramSpec&) { return "RoBaRaCoBgCh"; }
+std::string default_mapping(const hw::DramSpec&) {
+  return "RoBaRaCoBgCh";
+}
 
 std::vector<std::string> mapping_names() {
   std::vector<std::string> v;

@@ -45,8 +45,7 @@ const config::Schema<ControllerConfig>& controller_schema() {
     s.flag("per_bank_refresh", &C::per_bank_refresh, false,
            "refresh one bank (DDR5: one bank index in every group) at a time where the standard "
            "has per-bank refresh, instead of all-bank REF");
-    s.integer<int>("refresh_postpone", &C::refresh_postpone, 0, Range::between(0, 16),
-                   "refreshes",
+    s.integer<int>("refresh_postpone", &C::refresh_postpone, 0, Range::between(0, 16), "refreshes",
                    "refreshes a busy rank may postpone before it must refresh (then it catches "
                    "up); at most one below the standard's limit (JEDEC DDR4: 8)");
     s.integer<int>("row_hit_cap", &C::row_hit_cap, 16, Range::between(0, 1 << 20), "hits",
@@ -93,8 +92,9 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
   if (cfg.read_queue < 1 || cfg.write_queue < 1)
     throw Error(ExitCode::kConfig, "controller.read_queue and write_queue must be at least 1");
   if (!(cfg.write_low_watermark < cfg.write_high_watermark))
-    throw Error(ExitCode::kConfig, "controller.write_low_watermark must be below "
-                                   "controller.write_high_watermark");
+    throw Error(ExitCode::kConfig,
+                "controller.write_low_watermark must be below "
+                "controller.write_high_watermark");
   // HBM has separate row and column command buses (JESD235/JESD238 R[] and C[] pins): one row
   // and one column command may share a cycle. The other standards have one command bus.
   dual_bus_ = spec.standard == hw::DramStandard::kHBM2 || spec.standard == hw::DramStandard::kHBM3;
@@ -124,13 +124,13 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
   read_bytes_ = &stats.counter("read_bytes", "bytes read on the data bus", "B");
   write_bytes_ = &stats.counter("write_bytes", "bytes written on the data bus", "B");
   row_hits_ = &stats.counter("row_hits", "column commands to an already open row", "accesses");
-  row_misses_ = &stats.counter("row_misses", "accesses that had to open a row in a closed bank",
-                               "accesses");
-  row_conflicts_ = &stats.counter(
-      "row_conflicts", "accesses that had to close another open row first", "accesses");
+  row_misses_ =
+      &stats.counter("row_misses", "accesses that had to open a row in a closed bank", "accesses");
+  row_conflicts_ = &stats.counter("row_conflicts",
+                                  "accesses that had to close another open row first", "accesses");
   refreshes_ = &stats.counter("refreshes", "refresh commands (REFab + REFpb)", "commands");
-  drains_ = &stats.counter("write_drains", "switches from serving reads to draining writes",
-                           "switches");
+  drains_ =
+      &stats.counter("write_drains", "switches from serving reads to draining writes", "switches");
   bus_busy_ = &stats.counter("data_bus_busy", "cycles the data bus carried bursts", "cycles");
   for (int c = 0; c < kNumCmds; ++c) {
     const std::string n(cmd_name(static_cast<Cmd>(c)));
@@ -493,7 +493,8 @@ void Controller::issue(const Candidate& c, Cycle now) {
       update_mode();
       break;
     }
-    case Cmd::kCount: break;
+    case Cmd::kCount:
+      break;
   }
 }
 

@@ -107,8 +107,8 @@ class Controller {
   struct BankState {
     bool open = false;
     std::int64_t row = -1;
-    int hits = 0;                 // column commands since the ACT
-    bool fresh = false;           // no column command since the ACT yet
+    int hits = 0;                      // column commands since the ACT
+    bool fresh = false;                // no column command since the ACT yet
     bool act_for_conflict = false;     // the ACT followed a PRE issued for another row
     bool closed_for_conflict = false;  // the last close was a PRE for a request's other row
   };
@@ -160,16 +160,16 @@ class Controller {
   std::vector<BankCache> bcache_;
   std::vector<char> blocked_;  // per flat bank, scratch for build_candidates
   std::vector<int> blocked_list_;
-  Cycle floor_ = 0;            // the next tick may not be earlier
-  Cycle now_ = 0;              // cycle of the latest tick or enqueue
+  Cycle floor_ = 0;  // the next tick may not be earlier
+  Cycle now_ = 0;    // cycle of the latest tick or enqueue
 
   std::vector<Completion> completions_;
   std::vector<CommandObserver*> observers_;
   std::uint64_t commands_ = 0;
 
   // Statistics (registered in the channel's StatsGroup).
-  Counter *reads_, *writes_, *read_bytes_, *write_bytes_, *row_hits_, *row_misses_,
-      *row_conflicts_, *refreshes_, *drains_, *bus_busy_;
+  Counter *reads_, *writes_, *read_bytes_, *write_bytes_, *row_hits_, *row_misses_, *row_conflicts_,
+      *refreshes_, *drains_, *bus_busy_;
   Counter* cmd_count_[kNumCmds];
   Distribution *read_lat_, *write_lat_;
   Occupancy *rq_occ_, *wq_occ_;

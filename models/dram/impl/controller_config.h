@@ -15,15 +15,15 @@ enum class PagePolicy {
 struct ControllerConfig {
   std::string scheduler = "FRFCFS";
   PagePolicy page_policy = PagePolicy::kOpen;
-  int read_queue = 32;   // entries (bursts)
-  int write_queue = 32;  // entries (bursts)
+  int read_queue = 32;                // entries (bursts)
+  int write_queue = 32;               // entries (bursts)
   double write_high_watermark = 0.8;  // fraction of write_queue that starts a write drain
   double write_low_watermark = 0.2;   // fraction at which a drain ends (if reads wait)
   bool refresh = true;
   bool per_bank_refresh = false;
-  int refresh_postpone = 0;  // refreshes the controller may postpone while a rank is busy
-  int row_hit_cap = 16;      // 0 = unlimited
-  std::string mapping;       // "" = the standard's default (models/dram/impl/address_map.h)
+  int refresh_postpone = 0;     // refreshes the controller may postpone while a rank is busy
+  int row_hit_cap = 16;         // 0 = unlimited
+  std::string mapping;          // "" = the standard's default (models/dram/impl/address_map.h)
   bool check_protocol = false;  // tests turn it on; optional in runs (costs ~2x speed)
 };
 

@@ -55,7 +55,7 @@ struct DramSystem::Impl {
   // Requests whose every burst has issued, with the cycle of their last data beat, waiting for
   // the response channel (only while an initiator holds it with TLM_ACCEPTED).
   std::deque<std::pair<std::uint32_t, Cycle>> responses;
-  int resp_in_flight = -1;              // BEGIN_RESP sent, END_RESP not yet received
+  int resp_in_flight = -1;  // BEGIN_RESP sent, END_RESP not yet received
   sc_core::sc_event resp_wake;
   std::exception_ptr err;
   bool finalized = false;
@@ -102,7 +102,7 @@ struct DramSystem::Impl {
   }
 
   void fail(std::exception_ptr e) {
-    if (!err) err = e;
+    if (!err) err = std::move(e);
     sc_core::sc_stop();
   }
 
@@ -216,16 +216,17 @@ struct DramSystem::Impl {
       if (phase == tlm::BEGIN_REQ) {
         if (pending >= 0)
           throw Error(ExitCode::kSimulation,
-                      "DRAM '" + name + "': BEGIN_REQ while the previous request still waits for "
-                      "END_REQ (TLM-2.0 request exclusion rule)");
+                      "DRAM '" + name +
+                          "': BEGIN_REQ while the previous request still waits for "
+                          "END_REQ (TLM-2.0 request exclusion rule)");
         if (gp.get_command() != tlm::TLM_READ_COMMAND && gp.get_command() != tlm::TLM_WRITE_COMMAND)
           throw Error(ExitCode::kSimulation, fmt::format("DRAM '{}': request at 0x{:x} is neither "
                                                          "a read nor a write",
                                                          name, gp.get_address()));
         if (gp.get_data_length() == 0)
-          throw Error(ExitCode::kSimulation,
-                      fmt::format("DRAM '{}': request at 0x{:x} has length 0", name,
-                                  gp.get_address()));
+          throw Error(
+              ExitCode::kSimulation,
+              fmt::format("DRAM '{}': request at 0x{:x} has length 0", name, gp.get_address()));
         const std::uint32_t tag = alloc_request();
         Request& r = reqs[tag];
         const auto bb = static_cast<std::uint64_t>(spec.org.burst_bytes());
@@ -253,9 +254,9 @@ struct DramSystem::Impl {
         resp_wake.notify(sc_core::SC_ZERO_TIME);
         return tlm::TLM_COMPLETED;
       }
-      throw Error(ExitCode::kSimulation,
-                  "DRAM '" + name + "': unexpected phase " + std::string(phase.get_name()) +
-                      " on the forward path");
+      throw Error(ExitCode::kSimulation, "DRAM '" + name + "': unexpected phase " +
+                                             std::string(phase.get_name()) +
+                                             " on the forward path");
     } catch (...) {
       fail(std::current_exception());
       gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -264,6 +265,8 @@ struct DramSystem::Impl {
   }
 };
 
+// sc_module_name is taken by value: SystemC's naming stack relies on it.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 DramSystem::DramSystem(sc_core::sc_module_name name, const hw::DramSpec& spec,
                        const ControllerConfig& cfg, StatsRegistry& stats,
                        const std::string& stats_name)
@@ -276,7 +279,9 @@ DramSystem::DramSystem(sc_core::sc_module_name name, const hw::DramSpec& spec,
     sc_core::sc_spawn_options opt;
     opt.spawn_method();
     opt.set_sensitivity(&impl_->chans[i]->wake);
-    opt.dont_initialize();
+    // No dont_initialize(): every channel runs once at time 0 and from then on wakes for its own
+    // refresh deadlines, so a channel that never sees a request still refreshes (and spends
+    // refresh energy), as the real device does.
     Impl* im = impl_.get();
     sc_core::sc_spawn([im, i] { im->channel_method(i); }, sc_core::sc_gen_unique_name("channel"),
                       &opt);
@@ -299,8 +304,8 @@ DramSystem::DramSystem(sc_core::sc_module_name name, const hw::DramSpec& spec,
 
 DramSystem::~DramSystem() = default;
 
-tlm::tlm_sync_enum DramSystem::nb_transport_fw(tlm::tlm_generic_payload& gp,
-                                               tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+tlm::tlm_sync_enum DramSystem::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                               sc_core::sc_time& delay) {
   return impl_->fw(gp, phase, delay);
 }
 
@@ -341,19 +346,19 @@ void DramSystem::finalize(EnergyLedger& ledger) {
   for (auto& s : sums) g.formula(s[0], s[1], s[2], sum(s[0]));
   for (int c = 0; c < kNumCmds; ++c) {
     const std::string cn(cmd_name(static_cast<Cmd>(c)));
-    g.formula("cmd_" + cn, cn + " commands, all channels", "commands",
-              sum(("cmd_" + cn).c_str()));
+    g.formula("cmd_" + cn, cn + " commands, all channels", "commands", sum(("cmd_" + cn).c_str()));
   }
   auto bytes = [sum] { return sum("read_bytes")() + sum("write_bytes")(); };
   g.formula("achieved_bandwidth", "bytes on the data buses / simulated time", "B/s",
             [bytes, seconds] { return seconds > 0 ? bytes() / seconds : 0.0; });
   const double peak = m.spec.peak_bw_total();
-  g.scalar("peak_bandwidth",
-           "data rate x bus width x channels (" + fmt::format("{} MT/s", m.spec.data_rate_mtps) +
-               ")",
-           "B/s", peak);
-  g.formula("bandwidth_utilization", "achieved_bandwidth / peak_bandwidth", "fraction",
-            [bytes, seconds, peak] { return seconds > 0 && peak > 0 ? bytes() / seconds / peak : 0.0; });
+  g.scalar(
+      "peak_bandwidth",
+      "data rate x bus width x channels (" + fmt::format("{} MT/s", m.spec.data_rate_mtps) + ")",
+      "B/s", peak);
+  g.formula(
+      "bandwidth_utilization", "achieved_bandwidth / peak_bandwidth", "fraction",
+      [bytes, seconds, peak] { return seconds > 0 && peak > 0 ? bytes() / seconds / peak : 0.0; });
   g.formula("bus_utilization", "data-bus busy cycles / (channels x elapsed cycles)", "fraction",
             [busy = sum("data_bus_busy"), end, n] {
               return end > 0 ? busy() / (static_cast<double>(end) * n) : 0.0;
@@ -365,22 +370,20 @@ void DramSystem::finalize(EnergyLedger& ledger) {
             });
   g.scalar("protocol_violations", "commands the independent protocol checker rejected",
            "violations", static_cast<double>(protocol_violations()));
-  g.scalar("energy_active_rank_cycles", "rank-cycles with a bank open or refreshing",
-           "rank-cycles", static_cast<double>(m.energy.active_cycles()));
-  g.scalar("energy_precharged_rank_cycles", "rank-cycles with every bank precharged",
-           "rank-cycles", static_cast<double>(m.energy.precharged_cycles()));
+  g.scalar("energy_active_rank_cycles", "rank-cycles with a bank open or refreshing", "rank-cycles",
+           static_cast<double>(m.energy.active_cycles()));
+  g.scalar("energy_precharged_rank_cycles", "rank-cycles with every bank precharged", "rank-cycles",
+           static_cast<double>(m.energy.precharged_cycles()));
   for (int i = 0; i < n; ++i) {
     StatsGroup& cg = *m.chans[i]->stats;
     const ProtocolChecker* chk = m.chans[i]->ctrl->checker();
     cg.scalar("protocol_violations", "commands the independent protocol checker rejected",
               "violations", chk ? static_cast<double>(chk->violations()) : 0.0);
     const double pk = m.spec.peak_bw_per_channel();
-    cg.formula("achieved_bandwidth", "bytes on the data bus / simulated time", "B/s",
-               [&cg, seconds] {
-                 return seconds > 0
-                            ? (cg.value("read_bytes") + cg.value("write_bytes")) / seconds
-                            : 0.0;
-               });
+    cg.formula(
+        "achieved_bandwidth", "bytes on the data bus / simulated time", "B/s", [&cg, seconds] {
+          return seconds > 0 ? (cg.value("read_bytes") + cg.value("write_bytes")) / seconds : 0.0;
+        });
     cg.formula("bandwidth_utilization", "achieved_bandwidth / peak of one channel", "fraction",
                [&cg, seconds, pk] {
                  return seconds > 0 && pk > 0
@@ -405,11 +408,21 @@ void DramSystem::throw_if_violations() const {
                           impl_->name, total, first ? first->message : "(not listed)"));
 }
 
-std::exception_ptr DramSystem::error() const { return impl_->err; }
-const hw::DramSpec& DramSystem::spec() const { return impl_->spec; }
-const AddressMapper& DramSystem::mapper() const { return *impl_->mapper; }
-int DramSystem::channels() const { return static_cast<int>(impl_->chans.size()); }
-const Controller& DramSystem::controller(int channel) const { return *impl_->chans.at(channel)->ctrl; }
+std::exception_ptr DramSystem::error() const {
+  return impl_->err;
+}
+const hw::DramSpec& DramSystem::spec() const {
+  return impl_->spec;
+}
+const AddressMapper& DramSystem::mapper() const {
+  return *impl_->mapper;
+}
+int DramSystem::channels() const {
+  return static_cast<int>(impl_->chans.size());
+}
+const Controller& DramSystem::controller(int channel) const {
+  return *impl_->chans.at(channel)->ctrl;
+}
 void DramSystem::add_observer(int channel, CommandObserver* o) {
   impl_->chans.at(channel)->ctrl->add_observer(o);
 }

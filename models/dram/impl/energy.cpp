@@ -47,8 +47,8 @@ DramEnergyCosts dram_energy_costs(const hw::DramSpec& spec) {
   if (t.nRFCpb > 0) {
     if (p.idd5pb > 0) {
       if (p.idd5pb < p.idd3n)
-        throw Error(ExitCode::kConfig, fmt::format("dram '{}': power.idd5pb is below power.idd3n",
-                                                   spec.name));
+        throw Error(ExitCode::kConfig,
+                    fmt::format("dram '{}': power.idd5pb is below power.idd3n", spec.name));
       c.refpb_pj = e(p.vdd, p.idd5pb - p.idd3n, t.nRFCpb);
       c.refpb_source = c.source + "; E_REFpb=VDD*(IDD5PB-IDD3N)*tRFCpb";
     } else {
@@ -58,15 +58,14 @@ DramEnergyCosts dram_energy_costs(const hw::DramSpec& spec) {
                             ? spec.org.bank_groups
                             : 1;
       c.refpb_pj = c.refab_pj * banks / spec.org.banks_per_rank();
-      c.refpb_source = c.source + "; IDD5PB not given: E_REFpb ASSUMED = E_REFab x refreshed "
-                                  "banks / banks per rank";
+      c.refpb_source = c.source +
+                       "; IDD5PB not given: E_REFpb ASSUMED = E_REFab x refreshed "
+                       "banks / banks per rank";
     }
   }
   c.io_pj_per_burst = p.io_pj_per_bit * spec.org.burst_bytes() * 8.0;
-  c.bg_active_pj_per_cycle =
-      e(p.vdd, p.idd3n, 1) + (vpp ? e(p.vpp, p.ipp3n, 1) : 0);
-  c.bg_precharged_pj_per_cycle =
-      e(p.vdd, p.idd2n, 1) + (vpp ? e(p.vpp, p.ipp2n, 1) : 0);
+  c.bg_active_pj_per_cycle = e(p.vdd, p.idd3n, 1) + (vpp ? e(p.vpp, p.ipp3n, 1) : 0);
+  c.bg_precharged_pj_per_cycle = e(p.vdd, p.idd2n, 1) + (vpp ? e(p.vpp, p.ipp2n, 1) : 0);
   return c;
 }
 
@@ -118,7 +117,9 @@ void DramEnergy::on_command(Cmd cmd, const DramAddr& a, Cycle now) {
       ++acts_;
       break;
     }
-    case Cmd::kPRE: close(flat(a)); break;
+    case Cmd::kPRE:
+      close(flat(a));
+      break;
     case Cmd::kPREA: {
       DramAddr b = a;
       for (int g = 0; g < spec_.org.bank_groups; ++g)
@@ -129,8 +130,12 @@ void DramEnergy::on_command(Cmd cmd, const DramAddr& a, Cycle now) {
         }
       break;
     }
-    case Cmd::kRD: ++rds_; break;
-    case Cmd::kWR: ++wrs_; break;
+    case Cmd::kRD:
+      ++rds_;
+      break;
+    case Cmd::kWR:
+      ++wrs_;
+      break;
     case Cmd::kRDA:
       ++rds_;
       close(flat(a));
@@ -147,7 +152,8 @@ void DramEnergy::on_command(Cmd cmd, const DramAddr& a, Cycle now) {
       ++refpb_;
       s.busy_until = std::max(s.busy_until, now + t.nRFCpb);
       break;
-    case Cmd::kCount: break;
+    case Cmd::kCount:
+      break;
   }
 }
 

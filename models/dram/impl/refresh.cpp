@@ -54,6 +54,7 @@ RefreshManager::RefreshManager(const hw::DramSpec& spec, const ControllerConfig&
         // DDR5 REFsb: bank index b in every bank group at once.
         for (int b = 0; b < o.banks_per_group; ++b) {
           std::vector<int> set;
+          set.reserve(o.bank_groups);
           for (int g = 0; g < o.bank_groups; ++g)
             set.push_back(r * bpr + g * o.banks_per_group + b);
           targets_[r].push_back(std::move(set));

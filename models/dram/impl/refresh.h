@@ -69,8 +69,8 @@ class RefreshManager {
   std::vector<Cycle> offset_;
   std::vector<std::int64_t> issued_;
   std::vector<char> catching_up_;
-  std::vector<int> locked_;                           // per rank: chosen set or -1
-  std::vector<std::vector<char>> done_;               // per rank and set: refreshed this round
+  std::vector<int> locked_;              // per rank: chosen set or -1
+  std::vector<std::vector<char>> done_;  // per rank and set: refreshed this round
   std::vector<int> done_count_;
   std::vector<std::vector<std::vector<int>>> targets_;  // per rank: refresh sets
 };

@@ -13,7 +13,9 @@ using ctrltest::Item;
 using ctrltest::run_controller;
 using ctrltest::test_config;
 
-hw::DramSpec ddr4() { return hw::dram_preset_spec("DDR4-3200"); }
+hw::DramSpec ddr4() {
+  return hw::dram_preset_spec("DDR4-3200");
+}
 
 std::uint64_t at(const hw::DramSpec& spec, int bg, int bank, std::int64_t row, int col) {
   auto m = make_address_mapper("", spec);
@@ -73,8 +75,7 @@ TEST(CtrlController, RowConflictPrechargesAfterRasAndRtp) {
   auto r = run_controller(
       spec, cfg, {Item{0, at(spec, 0, 0, 5, 0), false}, Item{0, at(spec, 0, 0, 9, 0), false}},
       false, &st);
-  ASSERT_EQ(cmds(r.log),
-            (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kPRE, Cmd::kACT, Cmd::kRD}));
+  ASSERT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kPRE, Cmd::kACT, Cmd::kRD}));
   const Cycle act = r.log[0].cycle, rd = r.log[1].cycle;
   EXPECT_EQ(r.log[2].cycle, std::max<Cycle>(act + t.nRAS, rd + t.nRTP));
   EXPECT_EQ(r.log[3].cycle, r.log[2].cycle + t.nRP);
@@ -96,8 +97,8 @@ TEST(CtrlController, FrFcfsServesYoungerRowHitFirst) {
   auto cfg = test_config();
   cfg.refresh = false;
   auto r = run_controller(spec, cfg, reorder_case(spec), false);
-  ASSERT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kRD, Cmd::kPRE, Cmd::kACT,
-                                           Cmd::kRD}));
+  ASSERT_EQ(cmds(r.log),
+            (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kRD, Cmd::kPRE, Cmd::kACT, Cmd::kRD}));
   EXPECT_EQ(r.log[2].addr.row, 5);
   EXPECT_EQ(r.log[5].addr.row, 9);
 }
@@ -148,16 +149,16 @@ TEST(CtrlController, ClosedPageAutoPrechargesUnlessAnotherHitWaits) {
   cfg.page_policy = PagePolicy::kClosed;
   auto r = run_controller(spec, cfg, {Item{0, at(spec, 0, 0, 5, 0), false}}, false);
   EXPECT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRDA}));
-  r = run_controller(
-      spec, cfg, {Item{0, at(spec, 0, 0, 5, 0), false}, Item{0, at(spec, 0, 0, 5, 1), true}},
-      false);
+  r = run_controller(spec, cfg,
+                     {Item{0, at(spec, 0, 0, 5, 0), false}, Item{0, at(spec, 0, 0, 5, 1), true}},
+                     false);
   // The write hits the same row: the read leaves it open, the write closes it.
   EXPECT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kWRA}));
   // A following access to the bank is a miss (the bank was closed), not a conflict.
   StatsGroup st("c");
-  r = run_controller(
-      spec, cfg, {Item{0, at(spec, 0, 0, 5, 0), false}, Item{200, at(spec, 0, 0, 6, 0), false}},
-      false, &st);
+  r = run_controller(spec, cfg,
+                     {Item{0, at(spec, 0, 0, 5, 0), false}, Item{200, at(spec, 0, 0, 6, 0), false}},
+                     false, &st);
   EXPECT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRDA, Cmd::kACT, Cmd::kRDA}));
   EXPECT_EQ(st.value("row_misses"), 2);
   EXPECT_EQ(st.value("row_conflicts"), 0);
@@ -204,9 +205,9 @@ TEST(CtrlController, FullQueueRefusesAndCountsOccupancy) {
   auto m = make_address_mapper("", spec);
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(c.can_accept(false));
-    c.enqueue(Burst{static_cast<std::uint64_t>(i), m->decode(static_cast<std::uint64_t>(i) * 64),
-                    false},
-              0);
+    c.enqueue(
+        Burst{static_cast<std::uint64_t>(i), m->decode(static_cast<std::uint64_t>(i) * 64), false},
+        0);
   }
   EXPECT_FALSE(c.can_accept(false));
   EXPECT_TRUE(c.can_accept(true));  // the write queue is separate
@@ -245,11 +246,12 @@ TEST(CtrlController, OpenRowIsClosedWithPreaBeforeRefresh) {
   const auto& t = spec.timing;
   auto cfg = test_config();
   // One read just before the deadline leaves its row open.
-  auto r = run_controller(spec, cfg, {Item{t.nREFI - 100, at(spec, 0, 0, 1, 0), false},
-                                      Item{t.nREFI + 2000, at(spec, 0, 0, 1, 1), false}},
+  auto r = run_controller(spec, cfg,
+                          {Item{t.nREFI - 100, at(spec, 0, 0, 1, 0), false},
+                           Item{t.nREFI + 2000, at(spec, 0, 0, 1, 1), false}},
                           false);
-  ASSERT_EQ(cmds(r.log), (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kPREA, Cmd::kREFab,
-                                           Cmd::kACT, Cmd::kRD}));
+  ASSERT_EQ(cmds(r.log),
+            (std::vector<Cmd>{Cmd::kACT, Cmd::kRD, Cmd::kPREA, Cmd::kREFab, Cmd::kACT, Cmd::kRD}));
   EXPECT_EQ(r.log[2].cycle, std::max<Cycle>(t.nREFI, r.log[0].cycle + t.nRAS));
   EXPECT_EQ(r.log[3].cycle, r.log[2].cycle + t.nRPab);
   EXPECT_GE(r.log[4].cycle, r.log[3].cycle + t.nRFC);
@@ -264,8 +266,8 @@ TEST(CtrlController, PostponedRefreshesCatchUpInABurst) {
   std::vector<Item> items;
   const Cycle span = 6 * static_cast<Cycle>(t.nREFI);
   for (Cycle c = 0, i = 0; c < span; c += 8, ++i)
-    items.push_back(Item{c, at(spec, static_cast<int>(i % 4), 0, 1, static_cast<int>((i / 4) % 128)),
-                         false});
+    items.push_back(
+        Item{c, at(spec, static_cast<int>(i % 4), 0, 1, static_cast<int>((i / 4) % 128)), false});
   auto r = run_controller(spec, cfg, items, false);
   std::vector<Cycle> refs;
   for (auto& c : r.log)
@@ -285,7 +287,8 @@ TEST(CtrlController, PerBankRefreshVisitsEveryBankOncePerRefi) {
   Controller c(spec, cfg, 0, st, ProtocolChecker::Mode::kThrow);
   CommandLog log;
   c.add_observer(&log);
-  for (Cycle n = c.next_event_cycle(); n <= 2 * static_cast<Cycle>(t.nREFI); n = c.next_event_cycle())
+  for (Cycle n = c.next_event_cycle(); n <= 2 * static_cast<Cycle>(t.nREFI);
+       n = c.next_event_cycle())
     c.tick(n);
   const int banks = spec.org.banks_per_rank();
   ASSERT_GE(static_cast<int>(log.log.size()), 2 * banks - 1);
@@ -325,7 +328,9 @@ void check_refresh_cost(const std::string& preset, double* measured = nullptr) {
   if (measured) *measured = loss;
 }
 
-TEST(CtrlController, RefreshCostsRfcOverRefiOfBandwidthOnDdr4) { check_refresh_cost("DDR4-3200"); }
+TEST(CtrlController, RefreshCostsRfcOverRefiOfBandwidthOnDdr4) {
+  check_refresh_cost("DDR4-3200");
+}
 
 // HBM3 also compares per-bank refresh (REFSB), which refreshes one idle bank at a time while the
 // others keep serving: on a sequential stream it costs less than all-bank refresh, though not
@@ -364,9 +369,11 @@ int same_cycle_pairs(const std::string& preset) {
   for (std::size_t i = 1; i < r.log.size(); ++i) {
     if (r.log[i].cycle != r.log[i - 1].cycle) continue;
     ++pairs;
-    EXPECT_NE(is_column(r.log[i].cmd), is_column(r.log[i - 1].cmd)) << preset << " @"
-                                                                      << r.log[i].cycle;
-    if (i >= 2) EXPECT_NE(r.log[i - 2].cycle, r.log[i].cycle);
+    EXPECT_NE(is_column(r.log[i].cmd), is_column(r.log[i - 1].cmd))
+        << preset << " @" << r.log[i].cycle;
+    if (i >= 2) {
+      EXPECT_NE(r.log[i - 2].cycle, r.log[i].cycle);
+    }
   }
   return pairs;
 }

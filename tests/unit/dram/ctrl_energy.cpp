@@ -22,7 +22,8 @@ TEST(CtrlEnergy, Ddr4CostsFollowTheIddFormulas) {
   const double pre = (p.vdd * (p.idd0 - p.idd2n) + p.vpp * (p.ipp0 - p.ipp2n)) * t.nRP * tck * dev;
   const double rd = (p.vdd * (p.idd4r - p.idd3n) + p.vpp * (p.ipp4r - p.ipp3n)) * t.nBL * tck * dev;
   const double wr = (p.vdd * (p.idd4w - p.idd3n) + p.vpp * (p.ipp4w - p.ipp3n)) * t.nBL * tck * dev;
-  const double ref = (p.vdd * (p.idd5b - p.idd3n) + p.vpp * (p.ipp5b - p.ipp3n)) * t.nRFC * tck * dev;
+  const double ref =
+      (p.vdd * (p.idd5b - p.idd3n) + p.vpp * (p.ipp5b - p.ipp3n)) * t.nRFC * tck * dev;
   EXPECT_NEAR(c.act_pj, act, 1e-9 * act);
   EXPECT_NEAR(c.pre_pj, pre, 1e-9 * pre);
   EXPECT_NEAR(c.rd_pj, rd, 1e-9 * rd);
@@ -47,7 +48,7 @@ TEST(CtrlEnergy, BackgroundIntegratesOpenAndPrechargedTime) {
   e.on_command(Cmd::kACT, b, 150);
   e.on_command(Cmd::kRD, a, 200);
   e.on_command(Cmd::kPRE, a, 300);
-  e.on_command(Cmd::kWRA, b, 400);  // closes bank 1: all precharged from 400
+  e.on_command(Cmd::kWRA, b, 400);     // closes bank 1: all precharged from 400
   e.on_command(Cmd::kREFab, a, 1000);  // refresh: active for nRFC
   EnergyLedger ledger;
   const Cycle end = 1000 + spec.timing.nRFC + 500;

@@ -59,10 +59,10 @@ TEST_P(CtrlEventEquivalence, SameCommandLogAsCycleStepping) {
   ASSERT_EQ(ev.done.size(), items.size());
   ASSERT_EQ(ev.log.size(), st.log.size());
   for (std::size_t i = 0; i < ev.log.size(); ++i)
-    ASSERT_EQ(ev.log[i], st.log[i]) << "first difference at command " << i << ": event-driven "
-                                    << cmd_name(ev.log[i].cmd) << " @" << ev.log[i].cycle
-                                    << ", stepped " << cmd_name(st.log[i].cmd) << " @"
-                                    << st.log[i].cycle;
+    ASSERT_EQ(ev.log[i], st.log[i])
+        << "first difference at command " << i << ": event-driven " << cmd_name(ev.log[i].cmd)
+        << " @" << ev.log[i].cycle << ", stepped " << cmd_name(st.log[i].cmd) << " @"
+        << st.log[i].cycle;
   EXPECT_EQ(ev.end, st.end);
   // The point of being event-driven: far fewer activations than cycles.
   EXPECT_LT(ev.ticks * 2, st.ticks);

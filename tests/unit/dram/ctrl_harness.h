@@ -25,15 +25,14 @@ struct Item {
 struct RunResult {
   std::vector<LoggedCommand> log;
   std::vector<Completion> done;
-  Cycle end = 0;           // cycle of the tick that issued the last column command
+  Cycle end = 0;            // cycle of the tick that issued the last column command
   std::uint64_t ticks = 0;  // tick() calls made
 };
 
 // Runs the bursts of `items` (all on channel 0 after decoding) to completion.
 inline RunResult run_controller(const hw::DramSpec& spec, const ControllerConfig& cfg,
                                 const std::vector<Item>& items, bool stepped,
-                                StatsGroup* stats_out = nullptr,
-                                Cycle limit = 2'000'000'000) {
+                                StatsGroup* stats_out = nullptr, Cycle limit = 2'000'000'000) {
   StatsGroup local("ctrl");
   StatsGroup& stats = stats_out ? *stats_out : local;
   auto mapper = make_address_mapper(cfg.mapping, spec);

@@ -11,7 +11,9 @@
 namespace accsim::dram {
 namespace {
 
-hw::DramSpec ddr4() { return hw::dram_preset_spec("DDR4-3200"); }
+hw::DramSpec ddr4() {
+  return hw::dram_preset_spec("DDR4-3200");
+}
 
 TEST(CtrlMapping, RegistersTheDocumentedSchemes) {
   auto names = mapping_names();
@@ -36,7 +38,8 @@ TEST(CtrlMapping, RoundTripEveryPresetAndScheme) {
       auto m = make_address_mapper(n, spec);
       std::mt19937_64 rng(7);
       for (int i = 0; i < 2000; ++i) {
-        const std::uint64_t a = (rng() % m->capacity_bytes()) & ~std::uint64_t(spec.org.burst_bytes() - 1);
+        const std::uint64_t a =
+            (rng() % m->capacity_bytes()) & ~std::uint64_t(spec.org.burst_bytes() - 1);
         const DramAddr d = m->decode(a);
         ASSERT_LT(d.channel, spec.org.independent_channels());
         ASSERT_LT(d.bank.bank_group, spec.org.bank_groups);
@@ -47,10 +50,10 @@ TEST(CtrlMapping, RoundTripEveryPresetAndScheme) {
       }
       // Capacity = product of all fields x burst bytes.
       const auto& o = spec.org;
-      EXPECT_EQ(m->capacity_bytes(),
-                static_cast<std::uint64_t>(o.independent_channels()) * o.ranks *
-                    o.banks_per_rank() * static_cast<std::uint64_t>(o.rows) * o.bursts_per_row() *
-                    o.burst_bytes())
+      EXPECT_EQ(m->capacity_bytes(), static_cast<std::uint64_t>(o.independent_channels()) *
+                                         o.ranks * o.banks_per_rank() *
+                                         static_cast<std::uint64_t>(o.rows) * o.bursts_per_row() *
+                                         o.burst_bytes())
           << p;
     }
   }

@@ -1,7 +1,6 @@
 // TLM-2.0 back-pressure at the DRAM boundary and the issuer's outstanding limit. Each test
 // elaborates once (own process under ctest).
 #include <gtest/gtest.h>
-
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <memory>
@@ -25,9 +24,22 @@ struct Prober : sc_core::sc_module {
   std::size_t next = 0;
   int waiting = -1;
   sc_core::sc_event ev;
+  // hold_responses: answer BEGIN_RESP with TLM_ACCEPTED and send END_RESP one cycle later, so
+  // the target must hold back further responses until then.
+  bool hold_responses = false;
+  Ps hold_ps = 0;
+  int held = -1;
+  std::size_t done_count = 0;
+  bool overlapped = false;  // a BEGIN_RESP came while another was held
+  sc_core::sc_event end_resp_ev;
 
-  Prober(sc_core::sc_module_name nm, std::size_t count, const AddressMapper& m)
-      : sc_module(nm), n(count), gps(new tlm::tlm_generic_payload[count]) {
+  Prober(sc_core::sc_module_name nm, std::size_t count, const AddressMapper& m, bool hold = false,
+         Ps hold_for = 0)
+      : sc_module(nm),
+        n(count),
+        gps(new tlm::tlm_generic_payload[count]),
+        hold_responses(hold),
+        hold_ps(hold_for) {
     accepted.assign(n, 0);
     responded.assign(n, 0);
     accepted_at_once.assign(n, false);
@@ -45,6 +57,19 @@ struct Prober : sc_core::sc_module {
     o.spawn_method();
     o.set_sensitivity(&ev);
     sc_core::sc_spawn([this] { send(); }, "send", &o);
+    sc_core::sc_spawn_options e;
+    e.spawn_method();
+    e.set_sensitivity(&end_resp_ev);
+    e.dont_initialize();
+    sc_core::sc_spawn([this] { end_resp(); }, "end_resp", &e);
+  }
+  void end_resp() {
+    tlm::tlm_phase ph = tlm::END_RESP;
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    const int i = held;
+    held = -1;
+    EXPECT_EQ(socket->nb_transport_fw(gps[i], ph, d), tlm::TLM_COMPLETED);
+    if (++done_count == n) sc_core::sc_stop();
   }
   void send() {
     while (waiting < 0 && next < n) {
@@ -74,7 +99,13 @@ struct Prober : sc_core::sc_module {
     EXPECT_EQ(ph, tlm::BEGIN_RESP);
     // The response takes effect after the annotated delay (at the last data beat).
     responded[i] = sc_core::sc_time_stamp().value() + d.value();
-    if (i + 1 == n) sc_core::sc_stop();
+    if (hold_responses) {
+      overlapped |= held >= 0;
+      held = static_cast<int>(i);
+      end_resp_ev.notify(d + sc_core::sc_time::from_value(hold_ps));
+      return tlm::TLM_ACCEPTED;
+    }
+    if (++done_count == n) sc_core::sc_stop();
     return tlm::TLM_COMPLETED;
   }
 };
@@ -110,6 +141,24 @@ TEST(SimBackpressure, FullReadQueueWithholdsEndReqUntilAReadIssues) {
   // No request is ever answered before it could have been: its read + nCL + nBL.
   EXPECT_EQ(p.responded[0], (1 + static_cast<Ps>(t.nRCDRD + t.nCL + t.nBL)) * tck);
   EXPECT_EQ(stats.group("dram.ch0").to_json()["read_queue"]["peak"].get<int>(), 4);
+}
+
+TEST(SimBackpressure, InitiatorHoldingTheResponseChannelDelaysTheNextResponse) {
+  const auto spec = hw::dram_preset_spec("DDR4-3200");
+  const Ps tck = spec.timing.tCK_ps;
+  ControllerConfig cc;
+  cc.check_protocol = true;
+  cc.refresh = false;
+  StatsRegistry stats;
+  DramSystem dram("dram", spec, cc, stats);
+  // Responses would come every nCCD_L cycles; holding each for 20 cycles spaces them out.
+  Prober p("prober", 10, dram.mapper(), /*hold=*/true, 20 * tck);
+  p.socket.bind(dram.socket);
+  sc_core::sc_start();
+  ASSERT_FALSE(dram.error());
+  EXPECT_EQ(p.done_count, 10u);
+  EXPECT_FALSE(p.overlapped);  // response exclusion rule kept
+  for (int i = 1; i < 10; ++i) EXPECT_GE(p.responded[i] - p.responded[i - 1], 20 * tck) << i;
 }
 
 TEST(SimBackpressure, IssuerNeverExceedsMaxOutstanding) {
