@@ -108,13 +108,20 @@ struct SchemaHolder {
                   Range::positive(), "array size the large SRAM figure is for");
 
     memory
+        .choice("kind", &DataflowMemory::kind,
+                {{"ideal", DataflowMemoryKind::kIdeal}, {"dram", DataflowMemoryKind::kDram}},
+                std::optional(DataflowMemoryKind::kIdeal),
+                "ideal: an independent port per memory unit (bandwidth, latency, energy below); "
+                "dram: one DRAM model shared by all memory units, configured by the system's "
+                "dram: and controller: sections")
         .quantity("bandwidth", &DataflowMemory::bandwidth_Bps, Unit::kBandwidth, 512e9,
-                  Range::positive(), "bandwidth of each memory port (assumption)")
-        .integer("latency", &DataflowMemory::latency, std::optional<int>(2),
-                 Range::between(1, 1000000), "cycles",
-                 "cycles from a request to its data for a one-cycle transfer (assumption)")
+                  Range::positive(), "ideal memory: bandwidth of each memory port (assumption)")
+        .integer(
+            "latency", &DataflowMemory::latency, std::optional<int>(2), Range::between(1, 1000000),
+            "cycles",
+            "ideal memory: cycles from a request to its data for a one-cycle transfer (assumption)")
         .quantity("energy", &DataflowMemory::j_per_bit, Unit::kEnergyPerBit, 1.6e-12, e_range,
-                  "energy per bit moved (MB-sized SRAM, Horowitz)");
+                  "ideal memory: energy per bit moved (MB-sized SRAM, Horowitz)");
 
     spec.preset(
             "preset", &DataflowSpec::preset,
@@ -147,17 +154,14 @@ struct SchemaHolder {
                  "cycles from a receive until its slot is free for the producer")
         .section("depth", &DataflowSpec::depth, depth, "pipeline depth per operation class")
         .section("energy", &DataflowSpec::energy, energy, "energy per action")
-        .section("memory", &DataflowSpec::memory, memory, "ideal memory behind the memory units")
+        .section("memory", &DataflowSpec::memory, memory,
+                 "memory behind the memory units (ideal or the DRAM model)")
         .check([](const DataflowSpec& s, const SourceLoc& where) {
           if (s.energy.sram_large_bytes <= s.energy.sram_small_bytes)
             throw config_error(where,
                                "dataflow.energy.sram_large_size must be larger than "
                                "dataflow.energy.sram_small_size");
-          double period = 1e12 / s.clock_hz;
-          if (std::abs(period - std::round(period)) > 1e-6 * period)
-            throw config_error(where, "dataflow.clock " +
-                                          format_quantity(s.clock_hz, Unit::kFrequency) +
-                                          " has no whole-picosecond period");
+          check_whole_ps_clock(s.clock_hz, "dataflow.clock", where);
         });
   }
 };

@@ -38,11 +38,20 @@ struct DataflowEnergy {
   double sram_large_bytes = 1024 * 1024;  // size the large figure was given for
 };
 
-// The ideal memory behind the memory read/write units: one independent port per unit.
+// What the memory read/write units stream from and to.
+enum class DataflowMemoryKind {
+  kIdeal,  // one independent IdealMemoryPort per unit (bandwidth, latency below)
+  kDram,   // one DRAM model (models/dram) shared by all memory units: the `dram:` and
+           // `controller:` sections of the system config
+};
+
+// The memory behind the memory read/write units. With kind ideal: one independent port per unit.
 struct DataflowMemory {
+  DataflowMemoryKind kind = DataflowMemoryKind::kIdeal;
   double bandwidth_Bps = 512e9;  // per port
   int latency = 2;               // cycles from issue to data for a one-cycle transfer
-  double j_per_bit = 1.6e-12;    // per bit moved
+  double j_per_bit = 1.6e-12;    // per bit moved (ideal memory only; DRAM energy comes from
+                                 // the DRAM model's energy observer)
 };
 
 struct DataflowSpec {

@@ -29,6 +29,13 @@
 #include "sim/core/stats.h"
 #include "sim/core/units.h"
 
+namespace accsim::hw {
+struct DramSpec;
+}
+namespace accsim::dram {
+struct ControllerConfig;
+}
+
 namespace accsim::dataflow {
 
 // ---------------------------------------------------------------------------------------------
@@ -73,19 +80,62 @@ struct MemPortStats {
 
 // The timing of one memory port. A memory unit calls it once per element, in non-decreasing
 // `issue` order. Different ports may be called out of time order relative to each other (each
-// unit runs ahead in its own local time), so a backend shared between ports (the DRAM model of
-// models/dram/dram.h, later) must order requests by `issue` itself; see README.md "Memory".
+// unit runs ahead in its own local time), so a backend shared between ports (SharedMemory, the
+// DRAM of models/dram/dram.h) answers kPending and orders requests by `issue` itself; see
+// README.md "Memory".
 class MemoryPort {
  public:
+  // The answer of a port of a SharedMemory: the completion is delivered later, through
+  // SharedMemory::resolve / advance, as (port id, ticket, cycle).
+  static constexpr Cycle kPending = INT64_MAX;
   virtual ~MemoryPort() = default;
-  // Returns the cycle at which the data of a read issued at `issue` is available.
+  // Returns the cycle at which the data of a read issued at `issue` is available, or kPending.
   virtual Cycle read(std::uint64_t addr, std::uint32_t bytes, Cycle issue) = 0;
-  // Returns the cycle at which a write issued at `issue` is complete.
+  // Returns the cycle at which a write issued at `issue` is complete, or kPending.
   virtual Cycle write(std::uint64_t addr, std::uint32_t bytes, Cycle issue) = 0;
   const MemPortStats& stats() const { return stats_; }
+  // Shared ports: the id resolutions name (-1 = answers at once). A request's ticket is the
+  // number of requests this port received before it (reads and writes together).
+  int shared_id() const { return shared_id_; }
 
  protected:
   MemPortStats stats_;
+  int shared_id_ = -1;
+};
+
+// A memory shared by several ports that must see their requests in time order. Its ports answer
+// kPending; the timing is decided here, in issue order over all ports, never in the order the
+// engine happens to run the units. Two ways to drive it:
+//   * resolve(): the event-driven engine calls it when no unit can make progress. Then every
+//     request still to come will be issued at or after the earliest completion of the pending
+//     reads (every unit waits, directly or through channels, for pending data), so the memory
+//     may run forward until it knows the next read's completion.
+//   * advance(c): a time-ordered caller (the cycle-stepped reference) promises that every
+//     request issued at or before cycle c has been made.
+class SharedMemory {
+ public:
+  struct Resolved {
+    int port = -1;
+    std::uint64_t ticket = 0;
+    Cycle done = 0;  // cycle of this clock at which the data is there / the write is complete
+    bool is_write = false;
+  };
+  virtual ~SharedMemory() = default;
+  // A new port; `owner` names it in errors and statistics.
+  virtual std::unique_ptr<MemoryPort> make_port(const std::string& owner) = 0;
+  // Requests made and not yet resolved.
+  virtual std::size_t pending() const = 0;
+  // Resolves requests in completion order until at least one read is resolved (or, with no read
+  // pending, all writes); appends them to `out`.
+  virtual void resolve(std::vector<Resolved>& out) = 0;
+  // Every request issued at or before cycle `c` has been made: resolves what that determines.
+  virtual void advance(Cycle c, std::vector<Resolved>& out) = 0;
+  // After the run (nothing pending): closes statistics and energy at `end` (cycles of this
+  // clock) and writes the energy into the ledger.
+  virtual void finish(Cycle end, EnergyLedger& energy) = 0;
+  // Energy it wrote into the ledger (pJ) and a one-line description for reports.
+  virtual double energy_pj() const = 0;
+  virtual std::string describe() const = 0;
 };
 
 // A port of given bandwidth (bytes per cycle, may be fractional) and latency: a request starts
@@ -103,6 +153,17 @@ class IdealMemoryPort final : public MemoryPort {
   int latency_;
   double busy_until_ = 0;  // fractional cycle at which the port finishes its last transfer
 };
+
+// The DRAM model (models/dram/dram.h, its plain-C++ DramBackend) as the memory of a graph: one
+// DRAM shared by every port, clocked by its own tCK. A request issued at dataflow cycle t
+// arrives at DRAM cycle floor(t * P / tCK) + 1 (P = the dataflow clock period, integer ps; the
+// link takes >= 1 DRAM cycle, as in DramSystem); data done at DRAM cycle D is there at dataflow
+// cycle ceil(D * tCK / P). Statistics go to `stats_name` and `stats_name`.chN, energy to the
+// ledger component `stats_name`. Throws config errors for a bad controller config.
+std::shared_ptr<SharedMemory> make_dram_memory(const hw::DramSpec& dram,
+                                               const dram::ControllerConfig& ctrl,
+                                               const hw::DataflowSpec& spec, StatsRegistry& stats,
+                                               const std::string& stats_name = "dram");
 
 // ---------------------------------------------------------------------------------------------
 // Units
@@ -298,6 +359,12 @@ class Graph {
   const std::vector<std::unique_ptr<Channel>>& channels() const { return channels_; }
   TensorStore& store() { return store_; }
   const TensorStore& store() const { return store_; }
+  // The memory behind the memory units; null = an IdealMemoryPort per unit (dataflow.memory).
+  std::shared_ptr<SharedMemory> memory;
+  // A port for a memory unit: from `memory` if set, else null (make_unit then builds an ideal one).
+  std::unique_ptr<MemoryPort> memory_port_for(const std::string& unit) {
+    return memory ? memory->make_port(unit) : nullptr;
+  }
   // Work elements (e.g. attention scores) the throughput figures count, and the peak rate.
   // The sustained rate is measured on `throughput_units` (each firing = work_per_firing).
   std::uint64_t work = 0;
@@ -373,7 +440,9 @@ struct DataflowResult {
   std::uint64_t peak_intermediate_bytes = 0;  // sum of channel peaks x element bytes
   std::uint64_t mem_bytes_read = 0, mem_bytes_written = 0;
   double mem_bandwidth_Bps = 0;  // (read + written) / time
-  double energy_pj = 0;
+  std::string memory = "ideal";  // what the memory units used: "ideal" or the shared memory
+  double energy_pj = 0;          // the dataflow units' dynamic energy (account())
+  double memory_energy_pj = 0;   // a shared memory's own energy (DRAM), 0 for the ideal memory
   std::optional<DeadlockReport> deadlock;
   std::vector<std::string> warnings;  // streams that ended mid-row, elements never received
   // Numerical check (SDPA): max |out - ref| / max |V| against the fp64 host reference.
@@ -443,8 +512,10 @@ void validate_sdpa(const SdpaParams& p, const SourceLoc& where);
 // and channel latencies (README.md "Naive bypass"); the study checks it against a search.
 std::int64_t naive_min_bypass(const hw::DataflowSpec& spec, const SdpaParams& p);
 
-// Builds the graph (with Q, K, V filled from the seed, O zero) and the names of its parts.
-std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p);
+// Builds the graph (with Q, K, V filled from the seed, O zero) and the names of its parts. With
+// `memory` the memory units use its ports, else ideal ports.
+std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p,
+                                  std::shared_ptr<SharedMemory> memory = nullptr);
 
 // fp64 host reference of O for one block (batch x head) and the check of a run's output.
 std::vector<double> sdpa_reference(const Tensor& q, const Tensor& k, const Tensor& v,
@@ -452,9 +523,11 @@ std::vector<double> sdpa_reference(const Tensor& q, const Tensor& k, const Tenso
 double sdpa_tolerance(const SdpaParams& p);
 
 // Builds, runs, checks against fp64 and accounts. Never throws for a deadlock (it is in the
-// result); throws config errors for bad parameters.
+// result); throws config errors for bad parameters. `memory` (e.g. make_dram_memory) is
+// required when spec.memory.kind is dram and must be null otherwise; it is finished here (its
+// statistics and energy closed at the end of the run).
 DataflowResult run_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p, StatsRegistry& stats,
-                        EnergyLedger& energy);
+                        EnergyLedger& energy, std::shared_ptr<SharedMemory> memory = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // The study (configs/dataflow/sdpa_study.yaml): both graphs over N, the naive bypass search.

@@ -205,7 +205,9 @@ int cmd_study(const Argv& argv) {
   summary["study"] = name;
   summary["description"] = st.description;
   summary["runs"] = report::Json::array();
-  report::TextTable table({"run", "target", "workload", "sim time", "work", "throughput",
+  // "latency" is the mean per work item where the target reports one (DRAM requests, FPGA
+  // events); "-" where it does not.
+  report::TextTable table({"run", "target", "workload", "sim time", "work", "latency", "throughput",
                            "bandwidth", "energy", "energy/work"});
   int failed = 0;
   for (std::size_t i = 0; i < st.runs.size(); ++i) {
@@ -240,11 +242,13 @@ int cmd_study(const Argv& argv) {
       return s.contains(k) && s[k].is_number() ? s[k].get<double>() : 0.0;
     };
     std::string unit = s.value("work_unit", std::string("items"));
-    table.row({r.label, s.value("target", std::string("?")), s.value("workload", std::string("?")),
-               report::fmt_si(num("sim_time_s"), "s"), report::fmt(num("work"), 0) + " " + unit,
-               report::fmt_si(num("work") / std::max(num("sim_time_s"), 1e-30), unit + "/s"),
-               report::fmt_si(num("bandwidth_Bps"), "B/s"), report::fmt_si(num("energy_j"), "J"),
-               report::fmt_si(num("energy_j") / std::max(num("work"), 1.0), "J")});
+    table.row(
+        {r.label, s.value("target", std::string("?")), s.value("workload", std::string("?")),
+         report::fmt_si(num("sim_time_s"), "s"), report::fmt(num("work"), 0) + " " + unit,
+         num("latency_mean_ns") > 0 ? report::fmt_si(num("latency_mean_ns") * 1e-9, "s") : "-",
+         report::fmt_si(num("work") / std::max(num("sim_time_s"), 1e-30), unit + "/s"),
+         report::fmt_si(num("bandwidth_Bps"), "B/s"), report::fmt_si(num("energy_j"), "J"),
+         report::fmt_si(num("energy_j") / std::max(num("work"), 1.0), "J")});
   }
   report::write_file_atomic((out / "study.json").string(), report::to_text(summary));
   report::write_file_atomic((out / "study.csv").string(), report::to_csv(summary));

@@ -1,10 +1,12 @@
 // `accsim trace info|dump|convert|gen`.
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
 #include "sim/core/units.h"
+#include "workloads/gen/kernel_access.h"
 #include "workloads/trace/pattern_gen.h"
 #include "workloads/trace/trace_file.h"
 
@@ -74,23 +76,27 @@ int trace_dump_cmd(const Argv& argv) {
       .option("stl-clock-mhz", "MHZ", "clock of .stl cycles");
   if (!a.parse(argv)) return 0;
   auto in = open_access_records(a.get("file"), format_arg(a, "from"), read_options(a));
-  write_text_dump(*in, [](std::string_view s) { std::cout << s; }, u64_arg(a, "head", 0));
+  write_text_dump(
+      *in, [](std::string_view s) { std::cout << s; }, u64_arg(a, "head", 0));
   return 0;
 }
 
 int trace_convert_cmd(const Argv& argv) {
-  Args a("trace convert", "<in> <out> [--from FORMAT] [--to FORMAT] [options]",
-         "Converts between access-trace formats: atrace (accsim binary), dump (its text form),\n"
-         "ramulator (Ramulator 2 LoadStoreTrace: LD/ST 0x...), stl (DRAMSys: <cycle>: read 0x...).\n"
-         "The output is written to <out>.part and renamed when complete.");
-  a.positional("in", "input trace").positional("out", "output file")
+  Args a(
+      "trace convert", "<in> <out> [--from FORMAT] [--to FORMAT] [options]",
+      "Converts between access-trace formats: atrace (accsim binary), dump (its text form),\n"
+      "ramulator (Ramulator 2 LoadStoreTrace: LD/ST 0x...), stl (DRAMSys: <cycle>: read 0x...).\n"
+      "The output is written to <out>.part and renamed when complete.");
+  a.positional("in", "input trace")
+      .positional("out", "output file")
       .option("from", "FORMAT", "input format (default: detect)")
       .option("to", "FORMAT", "output format (default: atrace)")
       .option("compression", "none|zstd", "compression of atrace output (default zstd)")
       .option("chunk-records", "N", "records per chunk of atrace output")
       .option("request-bytes", "SIZE", "bytes per request read from Ramulator/.stl (default 64B)")
-      .option("stl-clock-mhz", "MHZ", "clock of .stl cycles (reading: their meaning; writing: "
-                                      "required, the DRAMSys player's clkMhz)")
+      .option("stl-clock-mhz", "MHZ",
+              "clock of .stl cycles (reading: their meaning; writing: "
+              "required, the DRAMSys player's clkMhz)")
       .flag("stl-length", "write the request length on every .stl line");
   if (!a.parse(argv)) return 0;
   ConvertOptions o;
@@ -114,11 +120,85 @@ int trace_convert_cmd(const Argv& argv) {
   return 0;
 }
 
+// `trace gen kernel`: the reference kernels' access pattern, generated on the CPU
+// (workloads/gen/kernel_access.h).
+int trace_gen_kernel(const Args& a) {
+  const bool from_log = a.has("op-trace"), from_shape = a.has("kernel");
+  if (from_log == from_shape)
+    throw usage_error(
+        "trace gen kernel: give either --op-trace FILE [--record I] or --kernel OP "
+        "--shape K=V,...");
+  const auto cta_sample = u64_arg(a, "cta-sample", 1);
+  if (cta_sample == 0 || cta_sample > 0xffffffffull)
+    throw usage_error("trace gen kernel: --cta-sample must be 1..2^32-1");
+  std::vector<KernelLaunch> launches;
+  if (from_log) {
+    for (const char* opt : {"shape", "dtype", "sm-count", "write-op-trace"})
+      if (a.has(opt))
+        throw usage_error(std::string("trace gen kernel: --") + opt +
+                          " goes with --kernel, not "
+                          "--op-trace");
+    const auto records = read_op_trace(a.get("op-trace"));
+    if (records.empty())
+      throw input_error(SourceLoc{a.get("op-trace")}, "the op trace has no records");
+    if (a.has("record")) {
+      launches.push_back(launch_from_op_trace(records, u64_arg(a, "record", 0)));
+    } else {
+      for (std::size_t i = 0; i < records.size(); ++i)
+        launches.push_back(launch_from_op_trace(records, i));
+    }
+  } else {
+    if (a.has("record")) throw usage_error("trace gen kernel: --record goes with --op-trace");
+    if (!a.has("shape")) throw usage_error("trace gen kernel: --kernel needs --shape K=V,...");
+    KernelBuildOptions bo;
+    if (a.has("dtype")) {
+      auto dt = parse_dtype(a.get("dtype"));
+      if (!dt) throw usage_error("trace gen kernel: --dtype expects fp16, bf16 or fp32");
+      bo.dtype = *dt;
+    }
+    bo.causal = a.has("causal");
+    bo.sm_count = static_cast<std::uint32_t>(u64_arg(a, "sm-count", bo.sm_count));
+    launches = build_kernel_launches(a.get("kernel"), parse_kernel_shape(a.get("shape")), bo);
+    if (a.has("write-op-trace")) {
+      std::vector<OpRecord> recs;
+      for (std::size_t j = 0; j < launches.size(); ++j) {
+        OpRecord r = launches[j].rec;
+        r.access_trace = AccessTraceLink{std::filesystem::path(a.get("out")).filename().string(),
+                                         static_cast<std::uint16_t>(j)};
+        recs.push_back(std::move(r));
+      }
+      OpTraceHeader h;
+      h.tool = "accsim trace gen kernel";
+      write_op_trace(a.get("write-op-trace"), h, recs);
+    }
+  }
+  AccessWriterOptions wo;
+  const std::string comp = a.get("compression", "zstd");
+  if (comp == "none")
+    wo.compression = Compression::kNone;
+  else if (comp != "zstd")
+    throw usage_error("trace gen kernel: --compression expects none or zstd");
+  const std::uint64_t n =
+      write_kernel_trace(a.get("out"), launches, static_cast<std::uint32_t>(cta_sample), wo);
+  std::cerr << "wrote " << n << " records of " << launches.size() << " launch(es) to "
+            << a.get("out") << "\n";
+  return 0;
+}
+
 int trace_gen_cmd(const Argv& argv) {
-  Args a("trace gen", "<sequential|random|conflict|bundled> <out> [options]",
+  Args a("trace gen", "<sequential|random|conflict|bundled|kernel> <out> [options]",
          "Writes a synthetic access trace (.atrace, zstd). 'bundled' rewrites every trace of\n"
-         "workloads/traces/ into the folder <out>.");
-  a.positional("kind", "sequential, random, conflict or bundled")
+         "workloads/traces/ into the folder <out>. 'kernel' generates, on the CPU, the accesses\n"
+         "the capture build of a reference kernel (reference/kernels/) would record: one record\n"
+         "per 32-byte sector per warp access, per CTA and warp in program order; timestamps and\n"
+         "SM ids are not modelled (0). Either from launches in an op trace:\n"
+         "  accsim trace gen kernel out.atrace --op-trace capture.optrace.jsonl [--record 2]\n"
+         "or for any shape, with the reference host code's launch configuration:\n"
+         "  accsim trace gen kernel out.atrace --kernel gemm --shape M=512,N=1024,K=256\n"
+         "Ops and shape keys: gemm M,N,K[,batch]; gemv M,K; softmax, layernorm rows,cols;\n"
+         "gelu n; sdpa_flash, sdpa_naive B,H,N,d (--causal); decode B,H,L,d[,splits].\n"
+         "See workloads/README.md, \"Kernel access generator\".");
+  a.positional("kind", "sequential, random, conflict, bundled or kernel")
       .positional("out", "output file (folder for 'bundled')")
       .option("count", "N", "accesses (default 1024)")
       .option("base", "SIZE", "first address (default 0B)")
@@ -128,8 +208,23 @@ int trace_gen_cmd(const Argv& argv) {
       .option("row-stride", "SIZE", "conflict: bytes between rows (default 2MiB)")
       .option("rows", "N", "conflict: rows cycled through (default 256)")
       .option("seed", "N", "random seed (default 1)")
-      .option("interval-ns", "N", "timestamp step per access (default 0: untimed)");
+      .option("interval-ns", "N", "timestamp step per access (default 0: untimed)")
+      .option("op-trace", "FILE", "kernel: generate the launches of this op trace")
+      .option("record", "I", "kernel: only record I (0-based) of --op-trace")
+      .option("kernel", "OP", "kernel: generate for a shape: " + kernel_op_names())
+      .option("shape", "K=V,...", "kernel: the shape, e.g. M=512,N=1024,K=256 (K/M/G suffixes)")
+      .option("dtype", "TYPE", "kernel: fp16 (default), bf16 or fp32 (memory-bound ops)")
+      .flag("causal", "kernel: causal attention (sdpa_flash, sdpa_naive)")
+      .option("sm-count", "N", "kernel: SMs of the GPU the launch is sized for (default 132)")
+      .option("cta-sample", "S", "kernel: keep CTAs whose linear id % S == 0 (default 1)")
+      .option("compression", "none|zstd", "kernel: compression of the output (default zstd)")
+      .option("write-op-trace", "FILE", "kernel: also write the launches as an op trace");
   if (!a.parse(argv)) return 0;
+  if (a.get("kind") == "kernel") return trace_gen_kernel(a);
+  for (const char* opt : {"op-trace", "record", "kernel", "shape", "dtype", "causal", "sm-count",
+                          "cta-sample", "compression", "write-op-trace"})
+    if (a.has(opt))
+      throw usage_error(std::string("trace gen: --") + opt + " applies to kind 'kernel' only");
   if (a.get("kind") == "bundled") {
     write_bundled_traces(a.get("out"));
     std::cerr << "wrote " << bundled_traces().size() << " bundled traces to " << a.get("out")
@@ -139,7 +234,7 @@ int trace_gen_cmd(const Argv& argv) {
   auto pat = parse_access_pattern(a.get("kind"));
   if (!pat)
     throw usage_error("trace gen: unknown kind '" + a.get("kind") +
-                      "'; expected sequential, random, conflict or bundled");
+                      "'; expected sequential, random, conflict, bundled or kernel");
   PatternParams p;
   p.pattern = *pat;
   p.count = u64_arg(a, "count", p.count);
@@ -161,8 +256,7 @@ int trace_gen_cmd(const Argv& argv) {
 }  // namespace
 
 int cmd_trace(const Argv& argv) {
-  const char* usage =
-      "usage: accsim trace <info|dump|convert|gen> ... (each takes --help)\n";
+  const char* usage = "usage: accsim trace <info|dump|convert|gen> ... (each takes --help)\n";
   if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
     std::cout << usage;
     return argv.empty() ? 2 : 0;
@@ -172,7 +266,8 @@ int cmd_trace(const Argv& argv) {
   if (argv[0] == "dump") return trace_dump_cmd(rest);
   if (argv[0] == "convert") return trace_convert_cmd(rest);
   if (argv[0] == "gen") return trace_gen_cmd(rest);
-  throw usage_error("trace: unknown subcommand '" + argv[0] + "'; expected info, dump, convert "
+  throw usage_error("trace: unknown subcommand '" + argv[0] +
+                    "'; expected info, dump, convert "
                     "or gen");
 }
 

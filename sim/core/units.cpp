@@ -28,40 +28,51 @@ struct Suffix {
 // Suffixes per unit kind, longest first where one is a prefix of another is not an issue: the
 // whole suffix must match exactly.
 const std::vector<Suffix>& suffixes(Unit u) {
-  static const std::vector<Suffix> kTime = {{"s", 1},      {"ms", 1e-3},  {"us", 1e-6},
-                                            {"µs", 1e-6},  {"ns", 1e-9},  {"ps", 1e-12}};
+  static const std::vector<Suffix> kTime = {{"s", 1},     {"ms", 1e-3}, {"us", 1e-6},
+                                            {"µs", 1e-6}, {"ns", 1e-9}, {"ps", 1e-12}};
   static const std::vector<Suffix> kFreq = {{"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
-  static const std::vector<Suffix> kRate = {{"bps", 1},       {"Kbps", 1e3},   {"Mbps", 1e6},
-                                            {"Gbps", 1e9},    {"T/s", 1},      {"MT/s", 1e6},
-                                            {"GT/s", 1e9},    {"Gb/s", 1e9},   {"Mb/s", 1e6}};
+  static const std::vector<Suffix> kRate = {{"bps", 1},    {"Kbps", 1e3}, {"Mbps", 1e6},
+                                            {"Gbps", 1e9}, {"T/s", 1},    {"MT/s", 1e6},
+                                            {"GT/s", 1e9}, {"Gb/s", 1e9}, {"Mb/s", 1e6}};
   static const std::vector<Suffix> kBw = {
-      {"B/s", 1},          {"KB/s", 1e3},          {"MB/s", 1e6},
-      {"GB/s", 1e9},       {"TB/s", 1e12},         {"KiB/s", 1024.0},
+      {"B/s", 1},           {"KB/s", 1e3},           {"MB/s", 1e6},
+      {"GB/s", 1e9},        {"TB/s", 1e12},          {"KiB/s", 1024.0},
       {"MiB/s", 1048576.0}, {"GiB/s", 1073741824.0}, {"TiB/s", 1099511627776.0}};
   static const std::vector<Suffix> kSize = {
-      {"B", 1},          {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
-      {"KiB", 1024.0},   {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
-      {"b", 0.125},      {"Kb", 128.0},      {"Mb", 131072.0},      {"Gb", 134217728.0}};
-  static const std::vector<Suffix> kEnergy = {{"J", 1},      {"mJ", 1e-3}, {"uJ", 1e-6},
-                                              {"nJ", 1e-9},  {"pJ", 1e-12}, {"fJ", 1e-15}};
+      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+      {"b", 0.125},    {"Kb", 128.0},      {"Mb", 131072.0},      {"Gb", 134217728.0}};
+  static const std::vector<Suffix> kEnergy = {{"J", 1},     {"mJ", 1e-3},  {"uJ", 1e-6},
+                                              {"nJ", 1e-9}, {"pJ", 1e-12}, {"fJ", 1e-15}};
   static const std::vector<Suffix> kPower = {{"W", 1}, {"mW", 1e-3}, {"uW", 1e-6}, {"kW", 1e3}};
   static const std::vector<Suffix> kVolt = {{"V", 1}, {"mV", 1e-3}};
   static const std::vector<Suffix> kCurrent = {{"A", 1}, {"mA", 1e-3}, {"uA", 1e-6}};
-  static const std::vector<Suffix> kEpb = {{"pJ/bit", 1e-12}, {"pJ/b", 1e-12}, {"fJ/bit", 1e-15},
-                                           {"nJ/bit", 1e-9}};
+  static const std::vector<Suffix> kEpb = {
+      {"pJ/bit", 1e-12}, {"pJ/b", 1e-12}, {"fJ/bit", 1e-15}, {"nJ/bit", 1e-9}};
   static const std::vector<Suffix> kNone = {};
   switch (u) {
-    case Unit::kTime: return kTime;
-    case Unit::kFrequency: return kFreq;
-    case Unit::kDataRate: return kRate;
-    case Unit::kBandwidth: return kBw;
-    case Unit::kSize: return kSize;
-    case Unit::kEnergy: return kEnergy;
-    case Unit::kPower: return kPower;
-    case Unit::kVoltage: return kVolt;
-    case Unit::kCurrent: return kCurrent;
-    case Unit::kEnergyPerBit: return kEpb;
-    case Unit::kNone: return kNone;
+    case Unit::kTime:
+      return kTime;
+    case Unit::kFrequency:
+      return kFreq;
+    case Unit::kDataRate:
+      return kRate;
+    case Unit::kBandwidth:
+      return kBw;
+    case Unit::kSize:
+      return kSize;
+    case Unit::kEnergy:
+      return kEnergy;
+    case Unit::kPower:
+      return kPower;
+    case Unit::kVoltage:
+      return kVolt;
+    case Unit::kCurrent:
+      return kCurrent;
+    case Unit::kEnergyPerBit:
+      return kEpb;
+    case Unit::kNone:
+      return kNone;
   }
   return kNone;
 }
@@ -70,34 +81,56 @@ const std::vector<Suffix>& suffixes(Unit u) {
 
 std::string_view unit_name(Unit u) {
   switch (u) {
-    case Unit::kNone: return "";
-    case Unit::kTime: return "time";
-    case Unit::kFrequency: return "frequency";
-    case Unit::kDataRate: return "data rate per pin";
-    case Unit::kBandwidth: return "bandwidth";
-    case Unit::kSize: return "size";
-    case Unit::kEnergy: return "energy";
-    case Unit::kPower: return "power";
-    case Unit::kVoltage: return "voltage";
-    case Unit::kCurrent: return "current";
-    case Unit::kEnergyPerBit: return "energy per bit";
+    case Unit::kNone:
+      return "";
+    case Unit::kTime:
+      return "time";
+    case Unit::kFrequency:
+      return "frequency";
+    case Unit::kDataRate:
+      return "data rate per pin";
+    case Unit::kBandwidth:
+      return "bandwidth";
+    case Unit::kSize:
+      return "size";
+    case Unit::kEnergy:
+      return "energy";
+    case Unit::kPower:
+      return "power";
+    case Unit::kVoltage:
+      return "voltage";
+    case Unit::kCurrent:
+      return "current";
+    case Unit::kEnergyPerBit:
+      return "energy per bit";
   }
   return "";
 }
 
 std::string_view unit_examples(Unit u) {
   switch (u) {
-    case Unit::kNone: return "a plain number such as 4 or 0.5";
-    case Unit::kTime: return "a time such as 13.75ns, 7.8us or 500ps";
-    case Unit::kFrequency: return "a frequency such as 2GHz or 800MHz";
-    case Unit::kDataRate: return "a per-pin data rate such as 6.4Gbps or 3200MT/s";
-    case Unit::kBandwidth: return "a bandwidth such as 3.35TB/s, 25.6GB/s or 100MiB/s";
-    case Unit::kSize: return "a size such as 64B, 2KiB, 50MiB or 8Gb (bits)";
-    case Unit::kEnergy: return "an energy such as 0.32pJ or 1.5nJ";
-    case Unit::kPower: return "a power such as 300mW or 1.2W";
-    case Unit::kVoltage: return "a voltage such as 1.2V or 1100mV";
-    case Unit::kCurrent: return "a current such as 57mA or 0.1A";
-    case Unit::kEnergyPerBit: return "an energy per bit such as 3.9pJ/bit";
+    case Unit::kNone:
+      return "a plain number such as 4 or 0.5";
+    case Unit::kTime:
+      return "a time such as 13.75ns, 7.8us or 500ps";
+    case Unit::kFrequency:
+      return "a frequency such as 2GHz or 800MHz";
+    case Unit::kDataRate:
+      return "a per-pin data rate such as 6.4Gbps or 3200MT/s";
+    case Unit::kBandwidth:
+      return "a bandwidth such as 3.35TB/s, 25.6GB/s or 100MiB/s";
+    case Unit::kSize:
+      return "a size such as 64B, 2KiB, 50MiB or 8Gb (bits)";
+    case Unit::kEnergy:
+      return "an energy such as 0.32pJ or 1.5nJ";
+    case Unit::kPower:
+      return "a power such as 300mW or 1.2W";
+    case Unit::kVoltage:
+      return "a voltage such as 1.2V or 1100mV";
+    case Unit::kCurrent:
+      return "a current such as 57mA or 0.1A";
+    case Unit::kEnergyPerBit:
+      return "an energy per bit such as 3.9pJ/bit";
   }
   return "";
 }
@@ -137,6 +170,13 @@ double parse_quantity(std::string_view text, Unit u, const SourceLoc& loc) {
   std::string known;
   for (const auto& sf : suffixes(u)) known += (known.empty() ? "" : ", ") + std::string(sf.text);
   throw fail("unknown unit '" + suffix + "' (known: " + known + ")");
+}
+
+void check_whole_ps_clock(double hz, const std::string& key, const SourceLoc& loc) {
+  const double period = 1e12 / hz;
+  if (std::abs(period - std::round(period)) > 1e-6 * period)
+    throw config_error(
+        loc, key + " " + format_quantity(hz, Unit::kFrequency) + " has no whole-picosecond period");
 }
 
 std::string format_quantity(double v, Unit u) {

@@ -11,16 +11,16 @@ namespace accsim {
 
 // What a configuration value measures. The base unit each parses to is given in brackets.
 enum class Unit {
-  kNone,       // dimensionless number                       [1]
-  kTime,       // "13.75ns", "7.8us", "1ps"                   [s]
-  kFrequency,  // "2GHz", "800MHz"                            [Hz]
-  kDataRate,   // per-pin rate "6.4Gbps", "3200MT/s"          [bit/s or transfers/s per pin]
-  kBandwidth,  // "3.35TB/s", "25.6GB/s", "100MiB/s"          [byte/s]
-  kSize,       // "50MiB", "64B", "8Gb" (bits), "2KiB"        [byte]
-  kEnergy,     // "0.32pJ", "1.5nJ"                           [J]
-  kPower,      // "300mW", "1.2W"                             [W]
-  kVoltage,    // "1.2V", "1100mV"                            [V]
-  kCurrent,    // "57mA", "0.1A"                              [A]
+  kNone,          // dimensionless number                       [1]
+  kTime,          // "13.75ns", "7.8us", "1ps"                   [s]
+  kFrequency,     // "2GHz", "800MHz"                            [Hz]
+  kDataRate,      // per-pin rate "6.4Gbps", "3200MT/s"          [bit/s or transfers/s per pin]
+  kBandwidth,     // "3.35TB/s", "25.6GB/s", "100MiB/s"          [byte/s]
+  kSize,          // "50MiB", "64B", "8Gb" (bits), "2KiB"        [byte]
+  kEnergy,        // "0.32pJ", "1.5nJ"                           [J]
+  kPower,         // "300mW", "1.2W"                             [W]
+  kVoltage,       // "1.2V", "1100mV"                            [V]
+  kCurrent,       // "57mA", "0.1A"                              [A]
   kEnergyPerBit,  // "3.9pJ/bit", "3.9pJ/b"                   [J/bit]
 };
 
@@ -35,6 +35,10 @@ double parse_quantity(std::string_view text, Unit u, const SourceLoc& loc);
 // Formats a base-unit value with the most readable suffix ("13.75ns", "3.35TB/s").
 std::string format_quantity(double base_value, Unit u);
 
+// Clocks must have a whole-picosecond period (SystemC time resolution, integer-ps time model):
+// throws a config error at `loc` naming `key` otherwise.
+void check_whole_ps_clock(double hz, const std::string& key, const SourceLoc& loc);
+
 // Time and clocks. SystemC's resolution is 1 ps; all clock periods are integer picoseconds.
 using Ps = std::uint64_t;
 using Cycle = std::int64_t;
@@ -44,7 +48,9 @@ struct ClockDomain {
   Ps period_ps = 1000;
   double freq_hz() const { return 1e12 / static_cast<double>(period_ps); }
   Ps to_ps(Cycle c) const { return static_cast<Ps>(c) * period_ps; }
-  double to_ns(Cycle c) const { return static_cast<double>(c) * static_cast<double>(period_ps) / 1e3; }
+  double to_ns(Cycle c) const {
+    return static_cast<double>(c) * static_cast<double>(period_ps) / 1e3;
+  }
   // Earliest cycle boundary at or after `t`.
   Cycle ceil_cycle(Ps t) const { return static_cast<Cycle>((t + period_ps - 1) / period_ps); }
 };

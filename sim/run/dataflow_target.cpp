@@ -1,10 +1,14 @@
 // The `dataflow` target: scaled dot-product attention on a streaming-dataflow accelerator
 // (models/dataflow). System YAML sections: system, dataflow (the hardware), sdpa (the problem and
-// the graph), workload (optional: take N, d, batch and heads from an `sdpa` op-trace record).
+// the graph), workload (optional: take N, d, batch and heads from an `sdpa` op-trace record),
+// and, with dataflow.memory.kind = dram, dram and controller (the DRAM the memory units stream
+// Q, K, V from and O to; models/dram).
 #include <filesystem>
 
 #include "hw/dataflow_spec.h"
+#include "hw/dram_config.h"
 #include "models/dataflow/dataflow.h"
+#include "models/dram/dram.h"
 #include "sim/core/registry.h"
 #include "sim/run/system.h"
 #include "sim/run/target.h"
@@ -14,7 +18,7 @@ namespace accsim::run {
 namespace {
 
 struct OpWorkload {
-  std::string op_trace;  // path
+  std::string op_trace;      // path
   std::int64_t record = -1;  // index among the file's sdpa records; -1 = the first
 };
 
@@ -24,8 +28,8 @@ const config::Schema<OpWorkload>& op_workload_schema() {
     s.text("op_trace", &OpWorkload::op_trace, std::string(),
            "op trace (JSON lines) whose sdpa record sets sdpa.N, d, batch and heads; "
            "relative to this file")
-        .integer<std::int64_t>("record", &OpWorkload::record, -1, config::Range::at_least(-1),
-                               "", "which sdpa record of the op trace (0-based; -1 = the first)");
+        .integer<std::int64_t>("record", &OpWorkload::record, -1, config::Range::at_least(-1), "",
+                               "which sdpa record of the op trace (0-based; -1 = the first)");
     return s;
   }();
   return s;
@@ -37,8 +41,12 @@ class DataflowTarget final : public Target {
     hw::dataflow_spec_schema().set_defaults(spec_);
     dataflow::sdpa_schema().set_defaults(sdpa_);
     op_workload_schema().set_defaults(wl_);
+    hw::dram_config_schema().set_defaults(dram_);
+    dram::controller_schema().set_defaults(ctrl_);
   }
-  std::vector<std::string> sections() const override { return {"dataflow", "sdpa", "workload"}; }
+  std::vector<std::string> sections() const override {
+    return {"dataflow", "sdpa", "workload", "dram", "controller"};
+  }
 
   void patch(const YAML::Node& root, const config::Origin& origin,
              config::Provenance& prov) override {
@@ -59,6 +67,18 @@ class DataflowTarget final : public Target {
         wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
       wl_loc_ = origin.loc(n);
     }
+    if (auto n = root["dram"]) {
+      config::LoadCtx c{&origin, &prov, "dram"};
+      hw::dram_config_schema().patch(n, dram_, c);
+      dram_loc_ = origin.loc(n);
+      has_dram_ = true;
+    }
+    if (auto n = root["controller"]) {
+      config::LoadCtx c{&origin, &prov, "controller"};
+      dram::controller_schema().patch(n, ctrl_, c);
+      ctrl_loc_ = origin.loc(n);
+      has_ctrl_ = true;
+    }
   }
 
   void set_workload_path(const std::string& path) override { wl_.op_trace = path; }
@@ -70,6 +90,20 @@ class DataflowTarget final : public Target {
     if (!wl_.op_trace.empty()) apply_op_trace(prov);
     dataflow::sdpa_schema().validate(sdpa_, prov, "sdpa", at(sdpa_loc_));
     dataflow::validate_sdpa(sdpa_, at(sdpa_loc_));
+    if (use_dram()) {
+      if (!has_dram_)
+        throw config_error(at(spec_loc_),
+                           "dataflow.memory.kind is dram, but the config has no dram: section "
+                           "(e.g. dram: {preset: HBM3})");
+      hw::dram_config_schema().validate(dram_, prov, "dram", at(dram_loc_));
+      dram_spec_ = hw::resolve_dram_spec(dram_, at(dram_loc_));
+      dram::controller_schema().validate(ctrl_, prov, "controller", at(ctrl_loc_));
+    } else if (has_dram_ || has_ctrl_) {
+      throw config_error(at(has_dram_ ? dram_loc_ : ctrl_loc_),
+                         std::string("a ") + (has_dram_ ? "dram:" : "controller:") +
+                             " section is given, but dataflow.memory.kind is ideal (set "
+                             "dataflow.memory.kind: dram to stream from the DRAM model)");
+    }
   }
 
   Json config_json() const override {
@@ -78,6 +112,10 @@ class DataflowTarget final : public Target {
     j["sdpa"] = dataflow::sdpa_schema().to_json(sdpa_);
     j["workload"] = op_workload_schema().to_json(wl_);
     if (!record_desc_.empty()) j["workload_record"] = record_desc_;
+    if (use_dram()) {
+      j["dram"] = hw::dram_config_schema().to_json(dram_);
+      j["controller"] = dram::controller_schema().to_json(ctrl_);
+    }
     return j;
   }
 
@@ -89,23 +127,37 @@ class DataflowTarget final : public Target {
     os << "workload:\n";
     op_workload_schema().describe(wl_, os, 2, prov, "workload");
     if (!record_desc_.empty()) os << "# sdpa shape taken from " << record_desc_ << "\n";
+    if (use_dram()) {
+      os << "dram:\n";
+      hw::dram_config_schema().describe(dram_, os, 2, prov, "dram");
+      os << "controller:\n";
+      dram::controller_schema().describe(ctrl_, os, 2, prov, "controller");
+      os << "# resolved device: " << dram_spec_.name << ", " << dram_spec_.data_rate_mtps
+         << " MT/s, tCK " << dram_spec_.timing.tCK_ps << " ps, "
+         << dram_spec_.org.independent_channels() << " independent channel(s), peak "
+         << dram_spec_.peak_bw_total() / 1e9 << " GB/s\n";
+    }
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
-    if (ctx.progress) ctx.progress(0.0, "simulating " + std::string(dataflow::graph_name(sdpa_.graph)) + " SDPA");
-    dataflow::DataflowResult r = dataflow::run_sdpa(spec_, sdpa_, *ctx.stats, *ctx.energy);
+    if (ctx.progress)
+      ctx.progress(0.0, "simulating " + std::string(dataflow::graph_name(sdpa_.graph)) + " SDPA");
+    std::shared_ptr<dataflow::SharedMemory> mem;
+    if (use_dram()) mem = dataflow::make_dram_memory(dram_spec_, ctrl_, spec_, *ctx.stats, "dram");
+    dataflow::DataflowResult r = dataflow::run_sdpa(spec_, sdpa_, *ctx.stats, *ctx.energy, mem);
     if (ctx.progress) ctx.progress(1.0, "done");
     ctx.energy->finalize(r.time_s);
     if (r.deadlocked())
       throw sim_error("dataflow: the " + std::string(dataflow::graph_name(sdpa_.graph)) +
                       " SDPA graph deadlocked:\n" + r.deadlock->text());
     if (r.checked && !r.output_ok)
-      throw sim_error("dataflow: the simulated SDPA output differs from the fp64 reference (max "
-                      "error " + std::to_string(r.max_error) + " > tolerance " +
-                      std::to_string(r.tolerance) + ")");
+      throw sim_error(
+          "dataflow: the simulated SDPA output differs from the fp64 reference (max "
+          "error " +
+          std::to_string(r.max_error) + " > tolerance " + std::to_string(r.tolerance) + ")");
     summary.target = "dataflow";
-    summary.workload = std::string(dataflow::graph_name(sdpa_.graph)) + " SDPA N=" +
-                       std::to_string(sdpa_.N) + " d=" + std::to_string(sdpa_.d);
+    summary.workload = std::string(dataflow::graph_name(sdpa_.graph)) +
+                       " SDPA N=" + std::to_string(sdpa_.N) + " d=" + std::to_string(sdpa_.d);
     summary.sim_time_s = r.time_s;
     summary.work = static_cast<double>(r.work);
     summary.work_unit = r.work_unit;
@@ -141,11 +193,34 @@ class DataflowTarget final : public Target {
          {{"bytes_read", r.mem_bytes_read},
           {"bytes_written", r.mem_bytes_written},
           {"achieved_Bps", r.mem_bandwidth_Bps}}},
-        {"check", {{"checked", r.checked}, {"max_error", r.max_error}, {"tolerance", r.tolerance}}}};
+        {"check",
+         {{"checked", r.checked}, {"max_error", r.max_error}, {"tolerance", r.tolerance}}}};
+    comp["dataflow"]["energy"]["units_pj"] = r.energy_pj;
+    comp["dataflow"]["memory"]["kind"] = r.memory;
+    if (use_dram()) {
+      const double peak = dram_spec_.peak_bw_total();
+      const StatsGroup& g = ctx.stats->group("dram");
+      const double dram_bytes = g.value("read_bytes") + g.value("write_bytes");
+      summary.peak_bandwidth_Bps = peak;
+      comp["dram"] = {
+          {"device", r.memory},
+          {"energy", {{"total_pj", ctx.energy->component_pj("dram")}}},
+          {"bandwidth",
+           {{"bytes_read", g.value("read_bytes")},
+            {"bytes_written", g.value("write_bytes")},
+            {"achieved_Bps", r.time_s > 0 ? dram_bytes / r.time_s : 0.0},
+            {"peak_Bps", peak},
+            {"utilisation", r.time_s > 0 && peak > 0 ? dram_bytes / r.time_s / peak : 0.0}}},
+          {"row_hit_rate", g.value("row_hit_rate")},
+          {"protocol_violations", g.value("protocol_violations")}};
+    }
     body["components"] = comp;
     Json notes = Json::array(
-        {"Memory is an ideal port per memory unit (bandwidth and latency from dataflow.memory); "
-         "ports do not compete for bandwidth and no DRAM model is attached yet.",
+        {use_dram() ? "Memory units share one DRAM model (dram: and controller: sections); its "
+                      "requests are ordered by issue cycle across units, and its energy comes "
+                      "from the DRAM model's IDD-based observer (component dram)."
+                    : "Memory is an ideal port per memory unit (bandwidth and latency from "
+                      "dataflow.memory); ports do not compete for bandwidth.",
          "Values are fp32; causal masking and static power are not modelled.",
          "Each point simulates sdpa.M query rows (M = 0: N rows) against all N keys."});
     for (const auto& wmsg : r.warnings) notes.push_back("warning: " + wmsg);
@@ -175,13 +250,20 @@ class DataflowTarget final : public Target {
       ++k;
     }
     throw Error(ExitCode::kInput, SourceLoc{wl_.op_trace},
-                wl_.record < 0 ? "the op trace has no sdpa record"
-                               : "the op trace has no sdpa record number " +
-                                     std::to_string(wl_.record) + " (it has " +
-                                     std::to_string(k) + ")");
+                wl_.record < 0
+                    ? "the op trace has no sdpa record"
+                    : "the op trace has no sdpa record number " + std::to_string(wl_.record) +
+                          " (it has " + std::to_string(k) + ")");
   }
 
+  bool use_dram() const { return spec_.memory.kind == hw::DataflowMemoryKind::kDram; }
+
   hw::DataflowSpec spec_;
+  hw::DramConfig dram_;
+  dram::ControllerConfig ctrl_;
+  hw::DramSpec dram_spec_;
+  bool has_dram_ = false, has_ctrl_ = false;
+  SourceLoc dram_loc_, ctrl_loc_;
   dataflow::SdpaParams sdpa_;
   OpWorkload wl_;
   SourceLoc spec_loc_, sdpa_loc_, wl_loc_;

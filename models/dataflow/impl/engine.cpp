@@ -5,8 +5,15 @@
 // Firing times are max-plus functions of earlier events, so the order in which the engine runs
 // the units does not change any cycle count (tests/unit/dataflow/reference_sim.h checks this
 // against a cycle-stepped simulation).
+//
+// A shared memory (the DRAM) answers kPending: the element goes into its channel with its ready
+// cycle unknown, and its consumer waits for it like for an empty channel. When no unit can make
+// progress, the engine asks the memory to resolve (README.md "Memory"): every request still to
+// come is then issued at or after the earliest pending read completes, so the memory, which
+// orders requests by issue cycle, can run forward to that completion.
 #include <algorithm>
 #include <bit>
+#include <deque>
 #include <sstream>
 
 #include "models/dataflow/dataflow.h"
@@ -140,6 +147,20 @@ std::string DeadlockReport::text() const {
 
 namespace {
 
+constexpr Cycle kPending = MemoryPort::kPending;
+
+// A memory unit's firing whose completion a shared memory has not told yet.
+struct PendingFire {
+  int ch = -1;  // output channel of the element (-1: a write, no output)
+  std::uint32_t slot = 0;
+  Cycle floor = 0;  // firing + depth: the result is not computed earlier
+  bool resolved = false;
+};
+struct PendingQueue {
+  std::uint64_t base = 0;  // ticket of front()
+  std::deque<PendingFire> q;
+};
+
 struct UnitRt {
   Cycle next = 0;  // earliest cycle of the next firing allowed by the II
   std::uint64_t firings = 0;
@@ -178,16 +199,34 @@ class Engine {
         ins_[u].push_back(ci < 0 ? nullptr : g.channels()[static_cast<std::size_t>(ci)].get());
       for (int ci : g.units()[u]->out_ch)
         outs_[u].push_back(ci < 0 ? nullptr : g.channels()[static_cast<std::size_t>(ci)].get());
+      if (const MemoryPort* p = g.units()[u]->memory_port(); p && p->shared_id() >= 0) {
+        const auto id = static_cast<std::size_t>(p->shared_id());
+        if (port_unit_.size() <= id) port_unit_.resize(id + 1, -1);
+        port_unit_[id] = static_cast<int>(u);
+      }
     }
+    pend_.resize(g.units().size());
   }
 
   void run() {
     for (std::size_t i = g_.units().size(); i-- > 0;) wake(static_cast<int>(i));
-    while (!work_.empty()) {
-      int u = work_.back();
-      work_.pop_back();
-      rt_[static_cast<std::size_t>(u)].queued = false;
-      step(u);
+    std::vector<SharedMemory::Resolved> resolved;
+    for (;;) {
+      while (!work_.empty()) {
+        int u = work_.back();
+        work_.pop_back();
+        rt_[static_cast<std::size_t>(u)].queued = false;
+        step(u);
+      }
+      // No unit can make progress: only the shared memory's answers can change that.
+      if (!g_.memory || g_.memory->pending() == 0) break;
+      resolved.clear();
+      g_.memory->resolve(resolved);
+      if (resolved.empty())
+        throw Error(ExitCode::kInternal, "graph '" + g_.name() + "': the shared memory (" +
+                                             g_.memory->describe() +
+                                             ") has pending requests but resolved none");
+      for (const auto& r : resolved) apply(r);
     }
   }
 
@@ -201,6 +240,8 @@ class Engine {
       const UnitRt& s = rt_[i];
       const Unit& u = *g_.units()[i];
       end = std::max({end, s.last + 1, s.last_result});
+      if (!pend_[i].q.empty())
+        throw Error(ExitCode::kInternal, "unit '" + u.name() + "' has unresolved memory requests");
       if (const MemoryPort* p = u.memory_port()) end = std::max(end, p->stats().last_done);
       all_done = all_done && s.done;
       UnitReport ur;
@@ -286,6 +327,35 @@ class Engine {
     work_.push_back(u);
   }
 
+  // A shared memory's answer for a memory unit's firing.
+  void apply(const SharedMemory::Resolved& r) {
+    const int ui = r.port >= 0 && static_cast<std::size_t>(r.port) < port_unit_.size()
+                       ? port_unit_[static_cast<std::size_t>(r.port)]
+                       : -1;
+    if (ui < 0)
+      throw Error(ExitCode::kInternal, "shared memory resolved a request of an unknown port");
+    PendingQueue& pq = pend_[static_cast<std::size_t>(ui)];
+    if (r.ticket < pq.base || r.ticket - pq.base >= pq.q.size())
+      throw Error(ExitCode::kInternal, "shared memory resolved an unknown request");
+    PendingFire& pf = pq.q[static_cast<std::size_t>(r.ticket - pq.base)];
+    const Cycle res = std::max(pf.floor, r.done);
+    UnitRt& s = rt_[static_cast<std::size_t>(ui)];
+    s.last_result = std::max(s.last_result, res);
+    if (pf.ch >= 0) {
+      Channel& c = *g_.channels()[static_cast<std::size_t>(pf.ch)];
+      c.ready[pf.slot] = res + c.p.latency;
+      if (c.consumer_waiting) {
+        c.consumer_waiting = false;
+        wake(c.consumer);
+      }
+    }
+    pf.resolved = true;
+    while (!pq.q.empty() && pq.q.front().resolved) {
+      pq.q.pop_front();
+      ++pq.base;
+    }
+  }
+
   void finish(int ui) {
     UnitRt& s = rt_[static_cast<std::size_t>(ui)];
     Unit& u = *g_.units()[static_cast<std::size_t>(ui)];
@@ -333,6 +403,12 @@ class Engine {
           s.wait_data = true;
           return;
         }
+        if (c.ready[c.head] == kPending) {  // a memory read the shared memory has not answered
+          c.consumer_waiting = true;
+          s.wait_ch = u.in_ch[static_cast<std::size_t>(i)];
+          s.wait_data = true;
+          return;
+        }
         tin = std::max(tin, c.ready[c.head]);
         in[i] =
             c.data.data() + static_cast<std::size_t>(c.head) * static_cast<std::size_t>(c.p.width);
@@ -368,9 +444,21 @@ class Engine {
           wake(c.producer);
         }
       }
+      if (res == kPending) {
+        PendingQueue& pq = pend_[static_cast<std::size_t>(ui)];
+        const MemoryPort* mp = u.memory_port();
+        const MemPortStats& ps = mp->stats();
+        if (pq.q.empty()) pq.base = ps.reads + ps.writes - 1;  // this request's ticket
+        if (p.push == 0) pq.q.push_back(PendingFire{-1, 0, f + u.depth(), false});
+        for (std::uint32_t m = p.push; m; m &= m - 1) {
+          const int o = std::countr_zero(m);
+          pq.q.push_back(PendingFire{u.out_ch[static_cast<std::size_t>(o)], outs[o]->tail,
+                                     f + u.depth(), false});
+        }
+      }
       for (std::uint32_t m = p.push; m; m &= m - 1) {
         Channel& c = *outs[std::countr_zero(m)];
-        c.ready[c.tail] = res + c.p.latency;
+        c.ready[c.tail] = res == kPending ? kPending : res + c.p.latency;
         c.sent_at[c.tail] = f;
         if (++c.tail == c.p.capacity) c.tail = 0;
         ++c.sent;
@@ -383,7 +471,7 @@ class Engine {
       s.next = f + u.ii();
       if (s.firings++ == 0) s.first = f;
       s.last = f;
-      s.last_result = std::max(s.last_result, res);
+      if (res != kPending) s.last_result = std::max(s.last_result, res);
       s.wait_ch = -1;
       if (opt_.record_firings && opt_.firings_out)
         (*opt_.firings_out)[static_cast<std::size_t>(ui)].push_back(f);
@@ -427,6 +515,8 @@ class Engine {
   std::vector<std::vector<Channel*>> ins_, outs_;
   std::vector<int> work_;
   std::vector<std::string> warnings_;
+  std::vector<int> port_unit_;      // shared port id -> unit
+  std::vector<PendingQueue> pend_;  // per unit: firings waiting for the shared memory
 };
 
 }  // namespace

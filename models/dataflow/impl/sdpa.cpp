@@ -99,9 +99,11 @@ std::int64_t naive_min_bypass(const hw::DataflowSpec& spec, const SdpaParams& p)
   return R - 1 + std::max(d_max, d_sum) + 3 * lat + spec.credit_latency;
 }
 
-std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p) {
+std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p,
+                                  std::shared_ptr<SharedMemory> memory) {
   validate_sdpa(p, SourceLoc{"<sdpa parameters>"});
   auto g = std::make_unique<Graph>("sdpa-" + std::string(graph_name(p.graph)));
+  g->memory = std::move(memory);
   const std::int64_t M = p.queries(), N = p.N, d = p.d, L = p.lanes, R = p.row_elements();
   const std::int64_t blocks = p.batch * p.heads;
   TensorStore& st = g->store();
@@ -123,7 +125,8 @@ std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams
 
     auto unit = [&](UnitParams u) {
       u.name = px + u.name;
-      g->add(make_unit(u, spec, &st, nullptr));
+      const bool mem = u.kind == UnitKind::kMemRead || u.kind == UnitKind::kMemWrite;
+      g->add(make_unit(u, spec, &st, mem ? g->memory_port_for(u.name) : nullptr));
     };
     auto chan = [&](const std::string& from, const std::string& fp, const std::string& to,
                     const std::string& tp, int width, std::uint32_t capacity) {
@@ -260,9 +263,23 @@ double sdpa_tolerance(const SdpaParams& p) {
 }
 
 DataflowResult run_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p, StatsRegistry& stats,
-                        EnergyLedger& energy) {
-  auto g = build_sdpa(spec, p);
+                        EnergyLedger& energy, std::shared_ptr<SharedMemory> memory) {
+  const bool want_dram = spec.memory.kind == hw::DataflowMemoryKind::kDram;
+  if (want_dram && !memory)
+    throw config_error(SourceLoc{"<dataflow>"},
+                       "dataflow.memory.kind is dram, but no DRAM was attached (give the system "
+                       "a dram: section, e.g. dram: {preset: HBM3})");
+  if (!want_dram && memory)
+    throw config_error(SourceLoc{"<dataflow>"},
+                       "a shared memory (" + memory->describe() +
+                           ") was attached, but dataflow.memory.kind is ideal");
+  auto g = build_sdpa(spec, p, memory);
   DataflowResult r = run(*g, spec);
+  if (memory) {
+    memory->finish(r.total_cycles, energy);
+    r.memory = memory->describe();
+    r.memory_energy_pj = memory->energy_pj();
+  }
   if (p.check && !r.deadlocked()) {
     TensorStore& st = g->store();
     const Tensor &q = st.get("Q"), &k = st.get("K"), &v = st.get("V"), &o = st.get("O");

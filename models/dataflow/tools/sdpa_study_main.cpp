@@ -9,6 +9,14 @@
 #include "models/dataflow/dataflow.h"
 #include "sim/core/error.h"
 
+// The dataflow library reaches the DRAM model, which links libsystemc.so; that library defines
+// main() and so refers to sc_main() even though this program has its own main() and never
+// starts SystemC. A weak definition satisfies the linker (as sim/run/sc_main_weak.cpp does for
+// the accsim programs).
+extern "C" __attribute__((weak)) int sc_main(int, char*[]) {
+  return 1;
+}
+
 namespace {
 
 int run_graph(const std::string& path) {

@@ -9,6 +9,7 @@
 
 #include "models/dram/dram.h"
 #include "models/dram/impl/energy.h"
+#include "models/dram/impl/system_stats.h"
 #include "sim/core/error.h"
 
 namespace accsim::dram {
@@ -318,79 +319,13 @@ void DramSystem::finalize(EnergyLedger& ledger) {
   for (auto& k : m.chans) k->ctrl->finish(end);
   m.energy.finish(end, ledger, m.name);
 
-  StatsGroup& g = *m.total;
-  const double seconds = static_cast<double>(end) * static_cast<double>(m.tck) * 1e-12;
-  const int n = channels();
-  g.scalar("elapsed_cycles", "simulated time (command clock cycles)", "cycles",
-           static_cast<double>(end));
-  g.scalar("elapsed_ns", "simulated time", "ns", static_cast<double>(end) * m.tck / 1e3);
-  g.scalar("channels", "independent (pseudo-)channels", "channels", n);
-  auto sum = [&m](const char* stat) {
-    return [&m, s = std::string(stat)] {
-      double v = 0;
-      for (auto& k : m.chans) v += k->stats->value(s);
-      return v;
-    };
-  };
-  const char* sums[][3] = {
-      {"reads", "read bursts served, all channels", "bursts"},
-      {"writes", "write bursts served, all channels", "bursts"},
-      {"read_bytes", "bytes read on the data buses", "B"},
-      {"write_bytes", "bytes written on the data buses", "B"},
-      {"row_hits", "column commands to an already open row", "accesses"},
-      {"row_misses", "accesses that opened a row in a closed bank", "accesses"},
-      {"row_conflicts", "accesses that had to close another row first", "accesses"},
-      {"refreshes", "refresh commands", "commands"},
-      {"write_drains", "read-to-write-drain switches", "switches"},
-  };
-  for (auto& s : sums) g.formula(s[0], s[1], s[2], sum(s[0]));
-  for (int c = 0; c < kNumCmds; ++c) {
-    const std::string cn(cmd_name(static_cast<Cmd>(c)));
-    g.formula("cmd_" + cn, cn + " commands, all channels", "commands", sum(("cmd_" + cn).c_str()));
+  std::vector<StatsGroup*> chs;
+  std::vector<const Controller*> ctrls;
+  for (auto& k : m.chans) {
+    chs.push_back(k->stats);
+    ctrls.push_back(k->ctrl.get());
   }
-  auto bytes = [sum] { return sum("read_bytes")() + sum("write_bytes")(); };
-  g.formula("achieved_bandwidth", "bytes on the data buses / simulated time", "B/s",
-            [bytes, seconds] { return seconds > 0 ? bytes() / seconds : 0.0; });
-  const double peak = m.spec.peak_bw_total();
-  g.scalar(
-      "peak_bandwidth",
-      "data rate x bus width x channels (" + fmt::format("{} MT/s", m.spec.data_rate_mtps) + ")",
-      "B/s", peak);
-  g.formula(
-      "bandwidth_utilization", "achieved_bandwidth / peak_bandwidth", "fraction",
-      [bytes, seconds, peak] { return seconds > 0 && peak > 0 ? bytes() / seconds / peak : 0.0; });
-  g.formula("bus_utilization", "data-bus busy cycles / (channels x elapsed cycles)", "fraction",
-            [busy = sum("data_bus_busy"), end, n] {
-              return end > 0 ? busy() / (static_cast<double>(end) * n) : 0.0;
-            });
-  g.formula("row_hit_rate", "row_hits / (row_hits + row_misses + row_conflicts)", "fraction",
-            [h = sum("row_hits"), mi = sum("row_misses"), c = sum("row_conflicts")] {
-              const double all = h() + mi() + c();
-              return all > 0 ? h() / all : 0.0;
-            });
-  g.scalar("protocol_violations", "commands the independent protocol checker rejected",
-           "violations", static_cast<double>(protocol_violations()));
-  g.scalar("energy_active_rank_cycles", "rank-cycles with a bank open or refreshing", "rank-cycles",
-           static_cast<double>(m.energy.active_cycles()));
-  g.scalar("energy_precharged_rank_cycles", "rank-cycles with every bank precharged", "rank-cycles",
-           static_cast<double>(m.energy.precharged_cycles()));
-  for (int i = 0; i < n; ++i) {
-    StatsGroup& cg = *m.chans[i]->stats;
-    const ProtocolChecker* chk = m.chans[i]->ctrl->checker();
-    cg.scalar("protocol_violations", "commands the independent protocol checker rejected",
-              "violations", chk ? static_cast<double>(chk->violations()) : 0.0);
-    const double pk = m.spec.peak_bw_per_channel();
-    cg.formula(
-        "achieved_bandwidth", "bytes on the data bus / simulated time", "B/s", [&cg, seconds] {
-          return seconds > 0 ? (cg.value("read_bytes") + cg.value("write_bytes")) / seconds : 0.0;
-        });
-    cg.formula("bandwidth_utilization", "achieved_bandwidth / peak of one channel", "fraction",
-               [&cg, seconds, pk] {
-                 return seconds > 0 && pk > 0
-                            ? (cg.value("read_bytes") + cg.value("write_bytes")) / seconds / pk
-                            : 0.0;
-               });
-  }
+  register_dram_totals(*m.total, chs, ctrls, m.spec, m.energy, end);
 }
 
 void DramSystem::throw_if_violations() const {

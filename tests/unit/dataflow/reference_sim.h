@@ -5,8 +5,14 @@
 // cycle (a receive frees its slot in the same cycle when credit_latency = 0). It shares only the
 // units' plan()/fire() with the engine; channels, back-pressure, stalls and occupancy are its own
 // straightforward per-cycle bookkeeping. Tests require the two to agree exactly.
+//
+// With a shared memory (the DRAM), the reference issues requests in global time order by
+// construction; before each cycle c it tells the memory that every request up to c - 1 has been
+// made (SharedMemory::advance), and an element whose read is not answered yet is not receivable.
 #include <algorithm>
 #include <deque>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "models/dataflow/dataflow.h"
@@ -54,7 +60,33 @@ inline RefResult reference_run(Graph& g, const hw::DataflowSpec& spec, Cycle max
       if (ci >= 0) ch[static_cast<std::size_t>(ci)].closed = true;
   };
 
-  for (Cycle c = 0; c < max_cycles; ++c) {
+  // Shared memory: firings waiting for their answer, by (port, ticket).
+  struct Pending {
+    std::size_t unit;
+    Elem* elem;  // null for a write
+    Cycle lat;
+    Cycle floor;
+  };
+  std::map<std::pair<int, std::uint64_t>, Pending> pending;
+  std::vector<SharedMemory::Resolved> resolved;
+  auto apply = [&] {
+    for (const auto& a : resolved) {
+      auto it = pending.find({a.port, a.ticket});
+      if (it == pending.end()) continue;
+      const Cycle res = std::max(it->second.floor, a.done);
+      if (it->second.elem) it->second.elem->ready = res + it->second.lat;
+      last_res[it->second.unit] = std::max(last_res[it->second.unit], res);
+      pending.erase(it);
+    }
+    resolved.clear();
+  };
+
+  Cycle c = 0;
+  for (; c < max_cycles; ++c) {
+    if (g.memory && c > 0) {
+      g.memory->advance(c - 1, resolved);
+      apply();
+    }
     std::vector<bool> fired(nu, false);
     bool changed = true;
     while (changed) {
@@ -102,6 +134,13 @@ inline RefResult reference_run(Graph& g, const hw::DataflowSpec& spec, Cycle max
             out[o] = outs[o].data();
           }
         const Cycle res = U.fire(c, in, out);
+        const bool pend = res == MemoryPort::kPending;
+        std::pair<int, std::uint64_t> key{-1, 0};
+        if (pend) {
+          const MemoryPort* mp = U.memory_port();
+          key = {mp->shared_id(), mp->stats().reads + mp->stats().writes - 1};
+          pending[key] = Pending{u, nullptr, 0, c + U.depth()};
+        }
         for (std::size_t i = 0; i < U.inputs().size(); ++i)
           if (p.pop >> i & 1u) {
             auto ci = static_cast<std::size_t>(U.in_ch[i]);
@@ -111,13 +150,18 @@ inline RefResult reference_run(Graph& g, const hw::DataflowSpec& spec, Cycle max
         for (std::size_t o = 0; o < U.outputs().size(); ++o)
           if (p.push >> o & 1u) {
             auto ci = static_cast<std::size_t>(U.out_ch[o]);
-            ch[ci].buf.push_back({res + g.channels()[ci]->p.latency, std::move(outs[o])});
+            const Cycle lat = g.channels()[ci]->p.latency;
+            ch[ci].buf.push_back({pend ? MemoryPort::kPending : res + lat, std::move(outs[o])});
+            if (pend) {
+              pending[key].elem = &ch[ci].buf.back();
+              pending[key].lat = lat;
+            }
           }
         r.firings[u].push_back(c);
         r.starved[u] += pend_starved[u];
         r.blocked[u] += pend_blocked[u];
         pend_starved[u] = pend_blocked[u] = 0;
-        last_res[u] = std::max(last_res[u], res);
+        if (!pend) last_res[u] = std::max(last_res[u], res);
         next[u] = c + U.ii();
         fired[u] = true;
         changed = true;
@@ -145,7 +189,7 @@ inline RefResult reference_run(Graph& g, const hw::DataflowSpec& spec, Cycle max
     // Deadlock: nothing fired and nothing can change in any later cycle.
     bool any_fired = std::any_of(fired.begin(), fired.end(), [](bool b) { return b; });
     if (!any_fired) {
-      bool future = false;
+      bool future = g.memory && g.memory->pending() > 0;
       for (std::size_t u = 0; u < nu; ++u) future = future || (!done[u] && next[u] > c);
       for (const auto& k : ch) {
         future = future || (!k.buf.empty() && k.buf.front().ready > c);
@@ -156,6 +200,11 @@ inline RefResult reference_run(Graph& g, const hw::DataflowSpec& spec, Cycle max
         break;
       }
     }
+  }
+  // Writes still in flight after the last unit finished.
+  for (Cycle t = c; g.memory && g.memory->pending() > 0; t += 1024) {
+    g.memory->advance(t, resolved);
+    apply();
   }
   Cycle end = 0;
   for (std::size_t u = 0; u < nu; ++u) {

@@ -1,0 +1,121 @@
+#pragma once
+// Synthetic access generator for the reference CUDA kernels (reference/kernels/).
+//
+// For one kernel launch (an op-trace record: kernel name, shape, dtype, tensor addresses, grid,
+// block) it produces, on the CPU, the records the capture build of that kernel would write
+// (reference/kernels/mem.cuh, CaptureMem): for every warp-level global load or store, one record
+// per distinct 32-byte sector among the warp's active lanes, in the order of the leader lanes
+// (lowest lane of each sector group). The kernels' tiling (which lane loads which element, vector
+// widths, predication at edges, causal tile skipping, split-KV partitioning) is re-derived from
+// the kernel sources; the launch configuration (grid, block, shared memory, decode splits) from
+// their host launchers. Everything is documented, with closed-form sector counts per kernel, in
+// workloads/README.md, "Kernel access generator".
+//
+// Exact by construction from the sources (not yet checked against a GPU capture): per CTA and per
+// warp, the multiset of (sector address, kind, L1-bypass flag) and each warp's program order as
+// written in the source. Not reproduced: timestamps (0, unit "none"), SM ids (0) and the
+// interleaving of warps and CTAs (records come CTA by CTA in linear-id order, warp by warp, each
+// warp in program order).
+//
+// Kernels covered: gemm_tc_kernel (also QK^T and P.V of naive attention), gemv_kernel,
+// softmax_kernel, layernorm_kernel, gelu_kernel, flash_fwd_kernel, decode_split_kernel,
+// decode_combine_kernel. Not covered: the microbenchmarks (chase_kernel, bandwidth_kernel), which
+// have no op-trace records.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "workloads/trace/access_trace.h"
+#include "workloads/trace/op_trace.h"
+
+namespace accsim::workloads {
+
+enum class RefKernel {
+  kGemm,
+  kGemv,
+  kSoftmax,
+  kLayernorm,
+  kGelu,
+  kFlashFwd,
+  kDecodeSplit,
+  kDecodeCombine
+};
+
+std::string_view ref_kernel_name(RefKernel k);  // the CUDA kernel's name: "gemm_tc_kernel" ...
+std::optional<RefKernel> parse_ref_kernel(std::string_view kernel_name);
+std::string ref_kernel_names();  // "gemm_tc_kernel, gemv_kernel, ..." for messages
+
+// The layout of gemm_tc_kernel's B operand: [N, K] (a weight, K^T of attention scores) or
+// [K, N] (V in the P.V product of naive attention). The op trace does not record it.
+enum class GemmBLayout { kNK, kKN };
+
+// One launch to generate: its op-trace record plus what the record does not carry.
+struct KernelLaunch {
+  OpRecord rec;
+  GemmBLayout b_layout = GemmBLayout::kNK;  // gemm_tc_kernel only
+  // decode_combine_kernel only: the KV length L of the split kernel that wrote the partials (a
+  // split with no keys is skipped by the combine). 0 = unknown, which is an error for that kernel.
+  std::uint64_t kv_len = 0;
+};
+
+struct KernelGenOptions {
+  // Keep only CTAs whose linear id % cta_sample == 0: the capture build's sampling rule.
+  std::uint32_t cta_sample = 1;
+  std::uint16_t kernel_index = 0;  // the records' `kernel` field
+};
+
+using AccessSink = std::function<void(const AccessRecord&)>;
+
+// Checks the launch (known kernel, op kind, dtype, shape within the kernel's limits, tensors
+// present and large enough, grid and block as the launcher computes them) and streams its
+// records to `sink`; returns how many. Bad input is an accsim::Error (kInput) naming the record.
+std::uint64_t generate_kernel_accesses(const KernelLaunch& launch, const KernelGenOptions& opt,
+                                       const AccessSink& sink);
+std::vector<AccessRecord> kernel_accesses(const KernelLaunch& launch,
+                                          const KernelGenOptions& opt = {});
+
+// --- launch records for a shape, without a GPU ------------------------------------------------
+
+// The same launch-configuration logic as reference/'s host launchers (grid, block, shared memory,
+// decode splits, GELU grid), in one place (kernel_access.cpp, "launch configuration").
+struct KernelBuildOptions {
+  DType dtype = DType::kFp16;
+  bool causal = false;           // sdpa_flash, sdpa_naive
+  std::uint32_t sm_count = 132;  // H100 SXM: the GELU grid and the default decode splits use it
+  // Tensors are laid out one after another from here, each aligned to `align` bytes (cudaMalloc
+  // returns at least 256-byte-aligned blocks).
+  std::uint64_t base_address = 0x7f0000000000ull;
+  std::uint64_t align = 4096;
+};
+
+// Ops and their shape keys: gemm M,N,K[,batch] · gemv M,K · softmax rows,cols ·
+// layernorm rows,cols · gelu n · sdpa_flash B,H,N,d · sdpa_naive B,H,N,d (three launches) ·
+// decode B,H,L,d[,splits] (split + combine launches).
+std::vector<KernelLaunch> build_kernel_launches(
+    std::string_view op, const std::vector<std::pair<std::string, std::uint64_t>>& shape,
+    const KernelBuildOptions& opt = {});
+std::string kernel_op_names();  // "gemm, gemv, ..." for messages
+// Parses "M=512,N=1024,K=64" (integers take K, M, G binary suffixes).
+std::vector<std::pair<std::string, std::uint64_t>> parse_kernel_shape(std::string_view text);
+
+// The launch of op-trace record `i`, with what the record lacks taken from its neighbours: a
+// gemm that reads the output of the softmax record just before it is the P.V product of naive
+// attention (B is [K, N]); a decode combine takes L from the split record just before it.
+KernelLaunch launch_from_op_trace(const std::vector<OpRecord>& records, std::size_t i);
+
+// --- writing ----------------------------------------------------------------------------------
+
+// Metadata of a generated trace: timestamp unit "none", one kernels[] entry per launch (name,
+// grid, block, smem, params with op, shape, dtype, causal, gemm B layout), and a "capture" object
+// saying it was generated and with which CTA sampling.
+AccessTraceMeta kernel_trace_meta(const std::vector<KernelLaunch>& launches,
+                                  std::uint32_t cta_sample);
+// Writes every launch's records (launch j gets kernel index j); returns the record count.
+std::uint64_t write_kernel_trace(const std::string& path, const std::vector<KernelLaunch>& launches,
+                                 std::uint32_t cta_sample, const AccessWriterOptions& wopt = {});
+
+}  // namespace accsim::workloads
