@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "hw/dram_config.h"
+#include "hw/fpga_spec.h"
 #include "models/dram/impl/address_map.h"
 #include "models/dram/impl/scheduler.h"
 #include "sim/cli/args.h"
@@ -35,6 +36,15 @@ int cmd_list(const Argv& argv) {
   std::cout << "\nDRAM schedulers (controller.scheduler):\n";
   for (auto* e : Registry<dram::Scheduler>::instance().list())
     std::cout << "  " << e->name << "  — " << e->description << "\n";
+  std::cout << "\nFPGA parts (fpga.part):\n";
+  report::TextTable ft({"  part", "device", "clock", "DSP", "BRAM36", "URAM", "LUT", "FF"});
+  for (const auto& name : hw::fpga_part_names()) {
+    const hw::FpgaSpec f = hw::fpga_preset(name);
+    ft.row({"  " + name, f.device, report::fmt_si(f.clock_hz, "Hz"), std::to_string(f.res.dsp),
+            std::to_string(f.res.bram36), std::to_string(f.res.uram), std::to_string(f.res.lut),
+            std::to_string(f.res.ff)});
+  }
+  std::cout << ft.str();
   std::cout << "\nbundled traces (workloads/traces/):\n";
   for (const auto& b : workloads::bundled_traces())
     std::cout << "  " << b.file << "  — " << b.purpose << "\n";
