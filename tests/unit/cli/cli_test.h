@@ -15,11 +15,17 @@ struct CliResult {
   std::string out;  // stdout and stderr together
 };
 
-inline std::string accsim_exe() { return std::string(ACCSIM_BINARY_DIR) + "/sim/cli/accsim"; }
-inline std::string src(const std::string& rel) { return std::string(ACCSIM_SOURCE_DIR) + "/" + rel; }
+inline std::string accsim_exe() {
+  return std::string(ACCSIM_BINARY_DIR) + "/sim/cli/accsim";
+}
+inline std::string src(const std::string& rel) {
+  return std::string(ACCSIM_SOURCE_DIR) + "/" + rel;
+}
 
-inline CliResult run_accsim(const std::string& args) {
+// Runs `accsim args` in `cwd` (empty: the test's working directory).
+inline CliResult run_accsim_in(const std::string& cwd, const std::string& args) {
   std::string cmd = accsim_exe() + " " + args + " 2>&1";
+  if (!cwd.empty()) cmd = "cd '" + cwd + "' && " + cmd;
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -29,6 +35,10 @@ inline CliResult run_accsim(const std::string& args) {
   int st = pclose(p);
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
+}
+
+inline CliResult run_accsim(const std::string& args) {
+  return run_accsim_in("", args);
 }
 
 // A scratch folder removed at the end of the test.
