@@ -69,6 +69,10 @@ struct LayerDesc {
   std::int64_t units = 0;                // dense: outputs per row
   std::int64_t heads = 0, head_dim = 0;  // mha
   int reuse = 1;                         // reuse factor
+  // io_parallel: rows computed at once (hls4ml's ParallelizationFactor, the n_pixels of its
+  // pointwise-conv dense, for dense, softmax, layernorm; the whole tensor for activations, add,
+  // pool, which hls4ml unrolls completely). io_stream: 1.
+  std::int64_t parallel = 1;
   Strategy strategy = Strategy::kLatency;
   FixedType precision, weight, accum, table;  // result, weights/biases, accumulator, tables
   std::int64_t table_size = 1024;             // softmax exp/inverse, gelu, layernorm 1/sqrt tables
@@ -76,6 +80,7 @@ struct LayerDesc {
   std::int64_t fifo_depth = 0;  // io_stream: depth of this layer's output FIFOs (0 = model's)
   SourceLoc where;              // the layer's entry in the file
   SourceLoc reuse_where;        // the reuse_factor key (or `where`)
+  SourceLoc parallel_where;     // the parallelization_factor key (or `where`)
 };
 
 struct ModelDesc {
@@ -103,6 +108,11 @@ struct EngineTiming {
   int load_depth = 0;      // buffering: last load start -> buffered data complete
   int row_ii = 1;          // cycles between output rows
   int row_depth = 0;       // firing start -> output row written
+  // Buffering engines built of several dataflow stages (mha): the first loads of consecutive
+  // events are at least `event_gap` apart, and the first output row of an event starts at least
+  // `rows_gap` cycles after the row slot following the previous event's last row. Others: 0.
+  std::int64_t event_gap = 0, rows_gap = 0;
+  bool double_buffer = true;  // buffering: loads of event e+2 wait for e's last output row
   // io_parallel figures of the whole layer per event.
   std::int64_t layer_ii = 1;
   std::int64_t layer_latency = 0;
@@ -154,6 +164,7 @@ struct LayerReport {
   LayerKind kind;
   std::int64_t rows = 0, cols = 0;
   int reuse = 1;
+  std::int64_t parallel = 1;  // io_parallel rows per firing (LayerDesc::parallel)
   EngineTiming timing;
   std::uint64_t firings = 0;
   std::uint64_t stall_cycles = 0;   // back-pressure: writes delayed by a full output FIFO

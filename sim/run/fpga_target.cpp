@@ -22,8 +22,9 @@ struct ModelSection {
   std::int64_t record = -1;       // which sdpa record (-1 = the first)
   std::string io_type;            // "" = the file's
   std::int64_t reuse_factor = 0;  // 0 = the file's
-  std::string strategy;           // "" = the file's
-  std::string precision;          // "" = the file's
+  std::int64_t parallelization_factor = 0;  // 0 = the file's
+  std::string strategy;                     // "" = the file's
+  std::string precision;                    // "" = the file's
   bool allow_overfit = false;
 };
 
@@ -49,6 +50,10 @@ const config::Schema<ModelSection>& model_schema() {
         .integer<std::int64_t>("reuse_factor", &ModelSection::reuse_factor, 0,
                                config::Range::between(0, 1 << 20), "",
                                "overrides the file's default reuse factor; 0 = the file's")
+        .integer<std::int64_t>("parallelization_factor", &ModelSection::parallelization_factor, 0,
+                               config::Range::between(0, 1 << 16), "rows",
+                               "overrides the file's default parallelization factor (io_parallel "
+                               "rows per firing of dense, softmax, layernorm); 0 = the file's")
         .text("strategy", &ModelSection::strategy, std::string(),
               "overrides the file's default strategy (latency | resource); empty = the file's")
         .text("precision", &ModelSection::precision, std::string(),
@@ -141,6 +146,7 @@ class FpgaTarget final : public Target {
       YAML::Node m = root["model"];
       if (!ms_.io_type.empty()) m["io_type"] = ms_.io_type;
       if (ms_.reuse_factor > 0) m["reuse_factor"] = ms_.reuse_factor;
+      if (ms_.parallelization_factor > 0) m["parallelization_factor"] = ms_.parallelization_factor;
       if (!ms_.strategy.empty()) m["strategy"] = ms_.strategy;
       if (!ms_.precision.empty()) m["precision"] = ms_.precision;
     }
@@ -252,6 +258,7 @@ class FpgaTarget final : public Target {
       j["kind"] = fpga::kind_name(l.kind);
       j["shape"] = {l.rows, l.cols};
       j["reuse"] = l.reuse;
+      j["parallel_rows"] = l.parallel;
       j["row_ii"] = l.timing.row_ii;
       j["row_depth"] = l.timing.row_depth;
       j["layer_ii"] = l.timing.layer_ii;

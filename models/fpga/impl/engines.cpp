@@ -91,22 +91,42 @@ EngineTiming engine_timing(const ModelDesc& m, const LayerDesc& l, const hw::Fpg
       t.row_depth = layernorm_depth(n, rf, l, s);
       break;
     case LayerKind::kMha: {
+      // hls4ml's multi-head attention (nnet_multiheadattention.h) is a dataflow region of four
+      // stages, heads in parallel, each stage a row loop pipelined at II = R:
+      //   1. projections: Q, K, V of a row per R cycles, streamed on;
+      //   2. Q.K^T + softmax: gathers all N rows of K (in step with stage 1), then one score row
+      //      per R cycles into the N x N score array (a ping-pong buffer);
+      //   3. P.V: starts when the score array is complete, gathers all N rows of V (N x R
+      //      cycles), then one row per R cycles, streamed on;
+      //   4. output projection: one row per R cycles, in step with stage 3.
+      // Loads here are stage 1; "buffer ready" is the start of stage 3's rows; a row is P.V plus
+      // the output projection. Stages 2 and 3 each take 2 N R cycles per event.
       const int wp = l.precision.width;
       t.buffering = true;
-      t.load_ii = rf;  // Q, K, V projections of a row
-      t.load_depth = dense_depth(n, rf, win, l.weight.width, s);
-      t.row_ii = rf;
+      t.double_buffer = false;
+      t.load_ii = rf;
+      const int proj = dense_depth(n, rf, win, l.weight.width, s);
       const int scores = mult_depth(wp, wp, s) + (rf - 1) + tm.add * lg(l.head_dim);
       const int pv = mult_depth(l.table.width, wp, s) + (rf - 1) + tm.add * lg(rows);
       const int out = dense_depth(l.heads * l.head_dim, rf, wp, l.weight.width, s);
-      t.row_depth = scores + softmax_depth(rows, rf, l, s) + pv + out;
+      t.load_depth = static_cast<int>(proj + (rows - 1) * rf + scores +
+                                      softmax_depth(rows, rf, l, s) + rows * rf);
+      t.row_ii = rf;
+      t.row_depth = pv + out;
+      t.event_gap = 2 * rows * rf;
+      t.rows_gap = rows * rf;
       break;
     }
     case LayerKind::kPool:
-      t.buffering = true;
+      t.row_ii = 1;
+      if (m.io == IoType::kParallel) {
+        // The whole tensor at once: adder tree over the rows, x 1/N, register.
+        t.row_depth = tm.add * lg(rows) + mult_depth(l.accum.width, l.weight.width, s) + 1;
+        break;
+      }
+      t.buffering = true;  // io_stream: accumulate one row per cycle
       t.load_ii = 1;
       t.load_depth = tm.add;
-      t.row_ii = 1;
       t.row_depth = mult_depth(l.accum.width, l.weight.width, s) + 1;
       break;
     case LayerKind::kInput:
@@ -116,11 +136,15 @@ EngineTiming engine_timing(const ModelDesc& m, const LayerDesc& l, const hw::Fpg
     // Loads of event e+2 reuse the buffer of event e (double buffering): they wait for the
     // last output row of e to start, which bounds the II from below by half a load + compute.
     const std::int64_t cycle2 = (rows - 1) * t.load_ii + t.load_depth + (l.rows - 1) * t.row_ii;
-    t.layer_ii = std::max({rows * t.load_ii, l.rows * t.row_ii, (cycle2 + 1) / 2});
+    t.layer_ii = std::max({rows * t.load_ii, l.rows * t.row_ii + t.rows_gap, t.event_gap,
+                           t.double_buffer ? (cycle2 + 1) / 2 : std::int64_t{0}});
     t.layer_latency = (rows - 1) * t.load_ii + t.load_depth + (l.rows - 1) * t.row_ii + t.row_depth;
   } else {
-    t.layer_ii = rows * t.row_ii;
-    t.layer_latency = (rows - 1) * t.row_ii + t.row_depth;
+    // io_parallel: `parallel` rows per firing of the row pipeline (README.md "Engines").
+    const std::int64_t groups =
+        m.io == IoType::kParallel ? rows / std::max<std::int64_t>(1, l.parallel) : rows;
+    t.layer_ii = groups * t.row_ii;
+    t.layer_latency = (groups - 1) * t.row_ii + t.row_depth;
   }
   return t;
 }
@@ -230,37 +254,40 @@ LayerResources layer_resources(const ModelDesc& m, const LayerDesc& l, const hw:
   const std::int64_t rows = in.rows, n = in.cols;
   const int rf = l.reuse, win = in.precision.width, wp = l.precision.width;
   const int wa = l.accum.width, ww = l.weight.width, wt = l.table.width;
+  // Row engines are replicated `parallel` times in io_parallel (weights are shared constants).
+  const double par_rows = static_cast<double>(std::max<std::int64_t>(1, l.parallel));
   switch (l.kind) {
     case LayerKind::kDense: {
-      const std::int64_t mults = n * l.units / rf;
+      const std::int64_t mults = n * l.units / rf * static_cast<std::int64_t>(par_rows);
       multipliers(lr, static_cast<double>(mults), win, ww, wa, s);
-      weights(lr, "W", n, l.units, mults, rf, ww, l.strategy, s);
+      // The parallel rows read the same weight each cycle: one weight port serves them all.
+      weights(lr, "W", n, l.units, n * l.units / rf, rf, ww, l.strategy, s);
       break;
     }
     case LayerKind::kRelu:
-      lr.r.lut += static_cast<double>(n) * std::ceil(wp / 2.0);
-      lr.r.ff += static_cast<double>(n) * wp;
+      lr.r.lut += par_rows * static_cast<double>(n) * std::ceil(wp / 2.0);
+      lr.r.ff += par_rows * static_cast<double>(n) * wp;
       break;
     case LayerKind::kGelu:
-      table_resources(lr, "gelu table", l.table_size, wt, static_cast<double>(n));
-      lr.r.ff += static_cast<double>(n) * wp;
+      table_resources(lr, "gelu table", l.table_size, wt, par_rows * static_cast<double>(n));
+      lr.r.ff += par_rows * static_cast<double>(n) * wp;
       break;
     case LayerKind::kAdd:
-      lr.r.lut += static_cast<double>(n) * wp;
-      lr.r.ff += static_cast<double>(n) * wp;
+      lr.r.lut += par_rows * static_cast<double>(n) * wp;
+      lr.r.ff += par_rows * static_cast<double>(n) * wp;
       break;
     case LayerKind::kSoftmax: {
-      const double par = static_cast<double>(n) / rf;
+      const double par = par_rows * static_cast<double>(n) / rf;
       table_resources(lr, "exp table", l.table_size, wt, par);
-      table_resources(lr, "inverse table", l.table_size, wt, 1);
+      table_resources(lr, "inverse table", l.table_size, wt, par_rows);
       multipliers(lr, par, wt, wt, wa, s);
       lr.r.lut += par * wa;  // max tree
       break;
     }
     case LayerKind::kLayerNorm: {
-      const double par = static_cast<double>(n) / rf;
+      const double par = par_rows * static_cast<double>(n) / rf;
       multipliers(lr, 3 * par, wa, wa, wa, s);
-      table_resources(lr, "1/sqrt table", l.table_size, wt, 1);
+      table_resources(lr, "1/sqrt table", l.table_size, wt, par_rows);
       lr.r.lut += par * wa;                          // second sum tree
       lr.r.ff += 2.0 * static_cast<double>(n) * ww;  // gamma, beta
       break;
@@ -289,11 +316,15 @@ LayerResources layer_resources(const ModelDesc& m, const LayerDesc& l, const hw:
       array_resources(lr, "scores", static_cast<double>(rows * rows * l.heads) * wt, lookups, wt);
       break;
     }
-    case LayerKind::kPool:
-      lr.r.lut += static_cast<double>(n) * wa;
-      lr.r.ff += static_cast<double>(n) * wa;
+    case LayerKind::kPool: {
+      // io_stream: one accumulator per column; io_parallel: an adder tree of rows - 1 adders.
+      const double adders =
+          m.io == IoType::kParallel ? static_cast<double>(std::max<std::int64_t>(1, rows - 1)) : 1;
+      lr.r.lut += adders * static_cast<double>(n) * wa;
+      lr.r.ff += adders * static_cast<double>(n) * wa;
       multipliers(lr, static_cast<double>(n), wa, ww, wa, s);
       break;
+    }
     case LayerKind::kInput:
       break;
   }

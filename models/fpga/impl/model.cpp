@@ -1,4 +1,5 @@
 // Fixed-point types and model files (README.md "Fixed point", "Model files").
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <set>
@@ -174,6 +175,7 @@ struct Defaults {
   IoType io = IoType::kParallel;
   Strategy strategy = Strategy::kLatency;
   std::int64_t reuse = 1;
+  std::int64_t parallel = 1;
   std::string precision = "ap_fixed<16,6>";
   std::string weight = "";  // "" = precision
   std::string accum = "";   // "" = precision
@@ -198,6 +200,11 @@ const config::Schema<Defaults>& defaults_schema() {
                           "default strategy: latency (weights in fabric) or resource (in BRAM)")
         .integer<std::int64_t>("reuse_factor", &Defaults::reuse, 1, Range::between(1, 1 << 20), "",
                                "default reuse factor of every layer")
+        .integer<std::int64_t>(
+            "parallelization_factor", &Defaults::parallel, 1, Range::between(1, 1 << 16), "rows",
+            "io_parallel: rows of a dense, softmax or layernorm layer computed at once "
+            "(hls4ml ParallelizationFactor; lowered per layer to a divisor of its rows; "
+            "ignored under io_stream)")
         .text("precision", &Defaults::precision, std::string("ap_fixed<16,6>"),
               "default result precision (hls4ml's default ap_fixed<16,6>)")
         .text("weight_precision", &Defaults::weight, std::string(),
@@ -238,20 +245,78 @@ const std::set<std::string>& keys_for(LayerKind k) {
       return s;
     };
     m[LayerKind::kInput] = {"name", "kind", "shape", "precision", "fifo_depth"};
-    m[LayerKind::kDense] = with({"units", "in_features", "reuse_factor", "strategy",
-                                 "weight_precision", "accum_precision"});
+    m[LayerKind::kDense] = with({"units", "in_features", "reuse_factor", "parallelization_factor",
+                                 "strategy", "weight_precision", "accum_precision"});
     m[LayerKind::kMha] = with({"heads", "head_dim", "reuse_factor", "strategy", "weight_precision",
                                "accum_precision", "table_precision", "table_size", "table_range"});
-    m[LayerKind::kSoftmax] =
-        with({"reuse_factor", "accum_precision", "table_precision", "table_size", "table_range"});
-    m[LayerKind::kLayerNorm] = with({"reuse_factor", "weight_precision", "accum_precision",
-                                     "table_precision", "table_size", "table_range"});
+    m[LayerKind::kSoftmax] = with({"reuse_factor", "parallelization_factor", "accum_precision",
+                                   "table_precision", "table_size", "table_range"});
+    m[LayerKind::kLayerNorm] =
+        with({"reuse_factor", "parallelization_factor", "weight_precision", "accum_precision",
+              "table_precision", "table_size", "table_range"});
     m[LayerKind::kRelu] = with({});
     m[LayerKind::kGelu] = with({"table_precision", "table_size", "table_range"});
     m[LayerKind::kAdd] = with({});
     m[LayerKind::kPool] = with({"accum_precision"});
   }
   return m[k];
+}
+
+// Rows computed at once (LayerDesc::parallel). hls4ml's io_parallel dense on a sequence is a
+// pointwise Conv1D whose PartitionLoop runs out_width / ParallelizationFactor partitions at
+// II = reuse factor, n_pixels = ParallelizationFactor rows unrolled in each
+// (nnet_conv1d_latency.h); its layernorm and softmax loop over rows the same way. Its io_parallel
+// activations, merge and global pooling are one pipelined function over the whole array
+// (nnet_activation.h: `#pragma HLS PIPELINE` over n_in elements), i.e. every row at once. A factor
+// given on the layer must divide the rows; the model-wide one is lowered to the largest divisor,
+// like the reuse factor.
+void set_parallel(const ModelDesc& m, LayerDesc& l, std::int64_t rows, const YAML::Node& n,
+                  const Defaults& d, const YAML::Node& root, const config::Origin& origin,
+                  const std::string& path) {
+  const bool row_engine = l.kind == LayerKind::kDense || l.kind == LayerKind::kSoftmax ||
+                          l.kind == LayerKind::kLayerNorm;
+  const bool on_layer = static_cast<bool>(n["parallelization_factor"]);
+  if (on_layer)
+    l.parallel_where = origin.loc(n["parallelization_factor"]);
+  else if (root["model"]["parallelization_factor"])
+    l.parallel_where = origin.loc(root["model"]["parallelization_factor"]);
+  std::int64_t pf = d.parallel;
+  if (on_layer) {
+    config::Provenance prov;
+    config::LoadCtx kc{&origin, &prov, path + ".parallelization_factor"};
+    pf = config::read_integer(n["parallelization_factor"], kc);
+    if (pf < 1 || pf > (1 << 16))
+      throw config_error(l.parallel_where, "'" + kc.path + "' = " + std::to_string(pf) +
+                                               " is out of range; expected [1, 65536]");
+  }
+  if (m.io == IoType::kStream) {
+    // The model-wide default is ignored here (so one file serves both I/O styles); a factor
+    // given on a layer is a mistake.
+    if (pf > 1 && on_layer)
+      throw config_error(l.parallel_where,
+                         path + " (" + l.name +
+                             "): parallelization_factor applies to io_parallel only (io_stream "
+                             "computes one row per firing, as hls4ml does)");
+    l.parallel = 1;
+    return;
+  }
+  if (!row_engine) {
+    // mha keeps its row loops (hls4ml's attention has no parallelization factor); activations,
+    // add and pool take the whole tensor at once.
+    l.parallel = l.kind == LayerKind::kMha ? 1 : rows;
+    return;
+  }
+  if (on_layer) {
+    if (rows % pf != 0)
+      throw config_error(l.parallel_where, path + " (" + l.name + "): parallelization_factor " +
+                                               std::to_string(pf) + " does not divide the " +
+                                               std::to_string(rows) + " rows of its input");
+    l.parallel = pf;
+    return;
+  }
+  pf = std::min(pf, rows);
+  while (rows % pf != 0) --pf;
+  l.parallel = pf;
 }
 
 }  // namespace
@@ -306,6 +371,7 @@ ModelDesc load_model(const YAML::Node& root, const config::Origin& origin) {
     LayerDesc l;
     l.where = origin.loc(n);
     l.reuse_where = l.where;
+    l.parallel_where = l.where;
     if (!n["kind"])
       throw config_error(l.where,
                          path + ": missing 'kind'; one of " + config::join(kind_names(), ", "));
@@ -527,6 +593,7 @@ ModelDesc load_model(const YAML::Node& root, const config::Origin& origin) {
         l.reuse = 1;  // activations, add: fully parallel per row
         break;
     }
+    set_parallel(m, l, rows, n, d, root, origin, path);
     m.layers.push_back(l);
   }
   for (std::size_t i = 0; i + 1 < m.layers.size(); ++i)

@@ -84,6 +84,7 @@ struct Proc {
   std::int64_t event = 0, idx = 0;
   bool loading = true;
   Cycle next_free = 0, load_free = 0, buffer_ready = 0;
+  Cycle first_load = -1;  // start of the first load of the event being loaded (mha stages)
   std::deque<Cycle> last_out_start;  // start of the last output row of the last 2 events
   std::vector<double> buf, buf_out;  // buffered input / computed output of the event
   LayerReport* rep = nullptr;
@@ -141,6 +142,7 @@ void Sim::build() {
     r.rows = l.rows;
     r.cols = l.cols;
     r.reuse = l.reuse;
+    r.parallel = l.parallel;
     r.timing = pr.t;
     r.res = layer_resources(m_, l, spec_);
     r.ops_per_event = layer_ops_per_event(m_, l, spec_);
@@ -200,8 +202,15 @@ bool Sim::fire(Proc& pr, const std::vector<int>& pops, bool push) {
   }
   const bool load = pr.t.buffering && pr.loading && !pr.parallel;
   Cycle earliest = load ? pr.load_free : pr.next_free;
-  if (load && pr.event >= 2) earliest = std::max(earliest, pr.last_out_start.front());
-  if (!load && pr.t.buffering && !pr.parallel) earliest = std::max(earliest, pr.buffer_ready);
+  if (load && pr.event >= 2 && pr.t.double_buffer)
+    earliest = std::max(earliest, pr.last_out_start.front());
+  if (load && pr.idx == 0 && pr.first_load >= 0)
+    earliest = std::max(earliest, pr.first_load + pr.t.event_gap);
+  if (!load && pr.t.buffering && !pr.parallel) {
+    earliest = std::max(earliest, pr.buffer_ready);
+    if (pr.idx == 0 && !pr.last_out_start.empty())
+      earliest = std::max(earliest, pr.last_out_start.back() + pr.t.row_ii + pr.t.rows_gap);
+  }
   Cycle start = std::max(earliest, ready);
   const int depth =
       pr.parallel ? static_cast<int>(pr.t.layer_latency) : (load ? 0 : pr.t.row_depth);
@@ -228,6 +237,7 @@ bool Sim::fire(Proc& pr, const std::vector<int>& pops, bool push) {
   const Cycle stall = w - (start + depth);
   r.stall_cycles += static_cast<std::uint64_t>(stall);
   if (load) {
+    if (pr.idx == 0) pr.first_load = start;
     pr.load_free = start + pr.t.load_ii;
     if (pr.compute) pr.buf.insert(pr.buf.end(), got[0].v.begin(), got[0].v.end());
     if (++pr.idx == pr.in_elems) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "models/fpga/fpga.h"
@@ -16,6 +17,8 @@ struct StudyConfig {
   hw::FpgaSpec spec;
   std::int64_t events = 64;
   std::vector<std::int64_t> reuse;
+  std::vector<std::int64_t> parallel;  // io_parallel parallelization factors (empty: no table)
+  std::vector<std::int64_t> rows;      // input rows (constituents) to try (empty: no table)
   std::vector<std::string> precisions, io_types;
   std::string sweep_model, sweep_fifo;  // "" fifo = the one with the largest minimum depth
   std::vector<std::int64_t> sweep_depths;
@@ -65,8 +68,9 @@ StudyConfig load(const std::string& path) {
   }
   const YAML::Node s = root["study"];
   if (!s || !s.IsMap()) throw config_error(o.loc(root), "missing the 'study' mapping");
-  const std::vector<std::string> keys = {"model",    "events",     "reuse_factors", "precisions",
-                                         "io_types", "fifo_sweep", "latency_target"};
+  const std::vector<std::string> keys = {
+      "model",      "events",         "reuse_factors",           "precisions", "io_types",
+      "fifo_sweep", "latency_target", "parallelization_factors", "input_rows"};
   for (auto it = s.begin(); it != s.end(); ++it) {
     std::string k = config::key_text(it->first, o);
     if (std::find(keys.begin(), keys.end(), k) == keys.end())
@@ -88,6 +92,9 @@ StudyConfig load(const std::string& path) {
     sc.latency_target_ns = config::read_number(s["latency_target"], Unit::kTime, c) * 1e9;
   }
   sc.reuse = integers(s["reuse_factors"], o, "study.reuse_factors");
+  if (s["input_rows"]) sc.rows = integers(s["input_rows"], o, "study.input_rows");
+  if (s["parallelization_factors"])
+    sc.parallel = integers(s["parallelization_factors"], o, "study.parallelization_factors");
   sc.precisions = strings(s["precisions"], o, "study.precisions");
   for (std::size_t i = 0; i < sc.precisions.size(); ++i) {
     std::string why;
@@ -115,14 +122,19 @@ StudyConfig load(const std::string& path) {
 }
 
 ModelDesc load_with(const std::string& path, const std::string& io, std::int64_t rf,
-                    const std::string& prec) {
+                    const std::string& prec, std::int64_t pf = 0, std::int64_t rows = 0) {
   YAML::Node root = config::load_yaml_file(path);
   config::Origin o(path);
   if (root.IsMap() && root["model"] && root["model"].IsMap()) {
     if (!io.empty()) root["model"]["io_type"] = io;
     if (rf > 0) root["model"]["reuse_factor"] = rf;
     if (!prec.empty()) root["model"]["precision"] = prec;
+    if (pf > 0) root["model"]["parallelization_factor"] = pf;
   }
+  if (rows > 0 && root.IsMap() && root["layers"] && root["layers"].IsSequence() &&
+      root["layers"].size() > 0 && root["layers"][0]["shape"] &&
+      root["layers"][0]["shape"].IsSequence() && root["layers"][0]["shape"].size() == 2)
+    root["layers"][0]["shape"][0] = rows;
   return load_model(root, o);
 }
 
@@ -236,12 +248,61 @@ StudyResult run_study(const std::string& path) {
         << " | " << f1(p.ii) << " | " << f0(p.res.dsp) << " | " << f0(p.res.lut) << " | "
         << f0(p.res.ff) << " | " << (p.fits ? "yes" : "no") << " |\n";
     }
+  // io_parallel rows computed at once (hls4ml ParallelizationFactor), reuse factor 1.
+  std::optional<std::pair<std::int64_t, Point>> best_pf;
+  if (!sc.parallel.empty()) {
+    t << "\n### Jet tagger vs parallelization factor (io_parallel, reuse factor 1)\n\n";
+    t << "| parallelization factor | latency (cycles) | latency (ns) | II (cycles) | DSP | LUT | "
+         "FF | fits |\n|---|---|---|---|---|---|---|---|\n";
+    Point prev;
+    bool first = true;
+    for (std::int64_t pf : sc.parallel) {
+      ModelDesc m = load_with(sc.model, "io_parallel", 1, "", pf);
+      Point p = design_point(m, spec, sc.events);
+      t << "| " << pf << " | " << p.latency << " | " << f1(p.latency * ns) << " | " << f1(p.ii)
+        << " | " << f0(p.res.dsp) << " | " << f0(p.res.lut) << " | " << f0(p.res.ff) << " | "
+        << (p.fits ? "yes" : "no") << " |\n";
+      if (!first) {
+        claim(p.latency <= prev.latency,
+              "io_parallel: latency rises with the parallelization "
+              "factor (" +
+                  std::to_string(pf) + ")");
+        claim(p.res.dsp >= prev.res.dsp,
+              "io_parallel: DSPs fall as the parallelization factor "
+              "rises (" +
+                  std::to_string(pf) + ")");
+      }
+      if (p.fits && (!best_pf || p.latency < best_pf->second.latency)) best_pf = {pf, p};
+      prev = p;
+      first = false;
+    }
+  }
+  // Sensitivity to the unconfirmed input size (README.md "Jet tagger"): the same model with
+  // fewer or more constituents.
+  if (!sc.rows.empty()) {
+    t << "\n### Jet tagger vs constituents per jet (reuse factor 1; the input size is an "
+         "assumption)\n\n| constituents | io_type | latency (cycles) | latency (ns) | II (cycles) "
+         "| DSP | fits |\n|---|---|---|---|---|---|---|\n";
+    for (std::int64_t rows : sc.rows)
+      for (const auto& io : sc.io_types) {
+        ModelDesc m = load_with(sc.model, io, 1, "", 0, rows);
+        Point p = design_point(m, spec, sc.events);
+        t << "| " << rows << " | " << io << " | " << p.latency << " | " << f1(p.latency * ns)
+          << " | " << f1(p.ii) << " | " << f0(p.res.dsp) << " | " << (p.fits ? "yes" : "no")
+          << " |\n";
+      }
+  }
   t << "\n### Paper comparison: latency under " << f0(sc.latency_target_ns)
     << " ns at reuse factor 1 (arXiv 2402.01047, 2409.05207)\n\n";
+  auto verdict = [&](const Point& p) {
+    return p.latency * ns < sc.latency_target_ns ? "under the target" : "NOT under the target";
+  };
   for (const auto& [io, p] : rf1)
-    t << "- " << io << ": " << f1(p.latency * ns) << " ns -> "
-      << (p.latency * ns < sc.latency_target_ns ? "under the target" : "NOT under the target")
-      << "\n";
+    t << "- " << io << ": " << f1(p.latency * ns) << " ns -> " << verdict(p) << "\n";
+  if (best_pf)
+    t << "- io_parallel, fastest design that fits the part (parallelization factor "
+      << best_pf->first << "): " << f1(best_pf->second.latency * ns) << " ns -> "
+      << verdict(best_pf->second) << "\n";
 
   // FIFO-depth sweep.
   ModelDesc sm = load_model_file(sc.sweep_model);

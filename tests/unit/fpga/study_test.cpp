@@ -12,12 +12,14 @@ TEST(FpgaStudy, BundledStudyClaimsHold) {
   StudyResult r = run_study(std::string(ACCSIM_SOURCE_DIR) + "/configs/fpga/jet_tagger_study.yaml");
   for (const auto& c : r.failed_claims) ADD_FAILURE() << c;
   EXPECT_TRUE(r.claims_hold);
-  EXPECT_NE(r.table.find("| io_parallel | 1 | 811 | 4055.0 |"), std::string::npos) << r.table;
-  EXPECT_NE(r.table.find("| io_stream | 1 | 318 | 1590.0 |"), std::string::npos) << r.table;
-  EXPECT_NE(r.table.find("Model's minimum depth for no stall: **85**"), std::string::npos);
+  EXPECT_NE(r.table.find("| io_parallel | 1 | 730 | 3650.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("| io_stream | 1 | 436 | 2180.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("Model's minimum depth for no stall: **90**"), std::string::npos);
   EXPECT_NE(r.table.find("| 29 | deadlock"), std::string::npos);
-  EXPECT_NE(r.table.find("| 84 | stalls"), std::string::npos);
-  EXPECT_NE(r.table.find("| 85 | no stall"), std::string::npos);
+  EXPECT_NE(r.table.find("| 8 | io_stream | 270 | 1350.0 |"), std::string::npos);
+  EXPECT_NE(r.table.find("| 3 | 550 | 2750.0 | 60.0 |"), std::string::npos);
+  EXPECT_NE(r.table.find("| 89 | stalls"), std::string::npos);
+  EXPECT_NE(r.table.find("| 90 | no stall"), std::string::npos);
 }
 
 TEST(FpgaStudy, BadStudyFileNamesThePlace) {
