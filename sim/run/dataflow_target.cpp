@@ -3,6 +3,7 @@
 // the graph), workload (optional: take N, d, batch and heads from an `sdpa` op-trace record),
 // and, with dataflow.memory.kind = dram, dram and controller (the DRAM the memory units stream
 // Q, K, V from and O to; models/dram).
+#include <cstdio>
 #include <filesystem>
 
 #include "hw/dataflow_spec.h"
@@ -10,6 +11,7 @@
 #include "models/dataflow/dataflow.h"
 #include "models/dram/dram.h"
 #include "sim/core/registry.h"
+#include "sim/report/report.h"
 #include "sim/run/system.h"
 #include "sim/run/target.h"
 #include "workloads/trace/op_trace.h"
@@ -164,6 +166,26 @@ class DataflowTarget final : public Target {
     summary.bytes = static_cast<double>(r.mem_bytes_read + r.mem_bytes_written);
     summary.bandwidth_Bps = r.mem_bandwidth_Bps;
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
+    summary.highlights.push_back(
+        {"throughput", report::fmt(r.overall_per_cycle, 3) + " " + r.work_unit + "/cycle (" +
+                           report::fmt(100.0 * r.overall_fraction, 1) + " % of peak; sustained " +
+                           report::fmt(100.0 * r.sustained_fraction, 1) + " %)"});
+    summary.highlights.push_back({"cycles", report::fmt(static_cast<double>(r.total_cycles), 0) +
+                                                " at " + report::fmt_si(spec_.clock_hz, "Hz")});
+    summary.highlights.push_back(
+        {"intermediate memory",
+         report::fmt_si(static_cast<double>(r.intermediate_bytes), "B") +
+             " in channels (peak use " +
+             report::fmt_si(static_cast<double>(r.peak_intermediate_bytes), "B") + ")"});
+    if (r.checked) {
+      auto g3 = [](double v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3g", v);
+        return std::string(b);
+      };
+      summary.highlights.push_back({"output vs fp64", "max error " + g3(r.max_error) +
+                                                          " (tolerance " + g3(r.tolerance) + ")"});
+    }
     Json body = Json::object();
     Json w = Json::object();
     w["graph"] = r.graph;

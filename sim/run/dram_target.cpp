@@ -5,6 +5,7 @@
 #include "hw/dram_config.h"
 #include "models/dram/dram.h"
 #include "sim/core/registry.h"
+#include "sim/report/report.h"
 #include "sim/run/access_workload.h"
 #include "sim/run/issuer.h"
 #include "sim/run/system.h"
@@ -118,6 +119,22 @@ class DramTarget final : public Target {
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     summary.latency_mean_ns = r.latency_mean_ns;
     summary.latency_p99_ns = r.latency_p99_ns;
+    {
+      const StatsGroup& g = ctx.stats->group("dram");
+      const double hits = g.value("row_hits"), misses = g.value("row_misses"),
+                   conflicts = g.value("row_conflicts"), all = hits + misses + conflicts;
+      auto pc = [&](double x) { return report::fmt(all > 0 ? 100.0 * x / all : 0.0, 1) + " %"; };
+      summary.highlights.push_back({"row-buffer hits", pc(hits) + " (misses " + pc(misses) +
+                                                           ", conflicts " + pc(conflicts) + ")"});
+      summary.highlights.push_back(
+          {"commands", report::fmt(g.value("cmd_ACT"), 0) + " ACT, " +
+                           report::fmt(g.value("cmd_RD") + g.value("cmd_RDA"), 0) + " RD, " +
+                           report::fmt(g.value("cmd_WR") + g.value("cmd_WRA"), 0) + " WR, " +
+                           report::fmt(g.value("refreshes"), 0) + " refreshes"});
+      if (cfg_.controller.check_protocol)
+        summary.highlights.push_back(
+            {"protocol check", report::fmt(g.value("protocol_violations"), 0) + " violations"});
+    }
     Json body = Json::object();
     Json w = Json::object();
     w["source"] = source->describe();
@@ -126,12 +143,9 @@ class DramTarget final : public Target {
     body["workload"] = w;
     Json comp = Json::object();
     Json dramj = Json::object();
-    dramj["latency"] = {{"mean_ns", r.latency_mean_ns},
-                        {"p50_ns", r.latency_p50_ns},
-                        {"p99_ns", r.latency_p99_ns},
-                        {"max_ns", r.latency_max_ns},
-                        {"total_cycles", r.end_cycle},
-                        {"total_ns", r.sim_time_s * 1e9}};
+    dramj["latency"] = {{"mean_ns", r.latency_mean_ns}, {"p50_ns", r.latency_p50_ns},
+                        {"p99_ns", r.latency_p99_ns},   {"max_ns", r.latency_max_ns},
+                        {"total_cycles", r.end_cycle},  {"total_ns", r.sim_time_s * 1e9}};
     dramj["energy"] = {{"total_pj", ctx.energy->component_pj("dram")}};
     dramj["bandwidth"] = {{"bytes_read", r.bytes_read},
                           {"bytes_written", r.bytes_written},
@@ -168,14 +182,13 @@ class DramTarget final : public Target {
     j["burst_length"] = spec_.org.burst_length;
     j["peak_Bps"] = spec_.peak_bw_total();
     const auto& t = spec_.timing;
-    j["timing_nck"] = {{"nBL", t.nBL},       {"nCL", t.nCL},       {"nCWL", t.nCWL},
-                       {"nRCDRD", t.nRCDRD}, {"nRCDWR", t.nRCDWR}, {"nRP", t.nRP},
-                       {"nRAS", t.nRAS},     {"nRC", t.nRC},       {"nWR", t.nWR},
-                       {"nRTP", t.nRTP},     {"nRRD_S", t.nRRD_S}, {"nRRD_L", t.nRRD_L},
-                       {"nCCD_S", t.nCCD_S}, {"nCCD_L", t.nCCD_L}, {"nWTR_S", t.nWTR_S},
-                       {"nWTR_L", t.nWTR_L}, {"nFAW", t.nFAW},     {"nRTRS", t.nRTRS},
-                       {"nRFC", t.nRFC},     {"nRFCpb", t.nRFCpb}, {"nREFI", t.nREFI},
-                       {"nREFIpb", t.nREFIpb}};
+    j["timing_nck"] = {
+        {"nBL", t.nBL},       {"nCL", t.nCL},        {"nCWL", t.nCWL},     {"nRCDRD", t.nRCDRD},
+        {"nRCDWR", t.nRCDWR}, {"nRP", t.nRP},        {"nRAS", t.nRAS},     {"nRC", t.nRC},
+        {"nWR", t.nWR},       {"nRTP", t.nRTP},      {"nRRD_S", t.nRRD_S}, {"nRRD_L", t.nRRD_L},
+        {"nCCD_S", t.nCCD_S}, {"nCCD_L", t.nCCD_L},  {"nWTR_S", t.nWTR_S}, {"nWTR_L", t.nWTR_L},
+        {"nFAW", t.nFAW},     {"nRTRS", t.nRTRS},    {"nRFC", t.nRFC},     {"nRFCpb", t.nRFCpb},
+        {"nREFI", t.nREFI},   {"nREFIpb", t.nREFIpb}};
     j["sources"] = spec_.sources;
     return j;
   }

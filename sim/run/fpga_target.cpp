@@ -239,6 +239,39 @@ class FpgaTarget final : public Target {
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     summary.latency_mean_ns = r.latency.mean() * ns;
     summary.latency_p99_ns = static_cast<double>(r.latency.percentile(99)) * ns;
+    summary.highlights.push_back(
+        {"latency, empty pipeline",
+         report::fmt(static_cast<double>(r.first_latency), 0) + " cycles (" +
+             report::fmt_si(static_cast<double>(r.first_latency) * ns * 1e-9, "s") + ")"});
+    summary.highlights.push_back({"II", report::fmt(r.ii_cycles, 1) + " cycles (" +
+                                            report::fmt_si(r.events_per_s, "events/s") + ")"});
+    {
+      auto use = [](const char* name, double used, std::int64_t avail) {
+        return std::string(name) + " " + report::fmt(std::ceil(used), 0) + " (" +
+               report::fmt(avail > 0 ? 100.0 * used / static_cast<double>(avail) : 0.0, 0) + " %)";
+      };
+      summary.highlights.push_back(
+          {"resources on " + (spec_.part.empty() ? spec_.device : spec_.part),
+           use("DSP", r.total.dsp, spec_.res.dsp) + ", " +
+               use("BRAM36", r.total.bram36, spec_.res.bram36) + ", " +
+               use("LUT", r.total.lut, spec_.res.lut) + ", " + use("FF", r.total.ff, spec_.res.ff) +
+               (r.fits ? "" : " - does NOT fit")});
+    }
+    {
+      std::string st = r.stall_summary();
+      if (st.rfind("stalls: ", 0) == 0) st = st.substr(8);
+      summary.highlights.push_back({"stalls", st});
+    }
+    {
+      std::int64_t shallow = 0;
+      for (const auto& f : r.fifos)
+        if (f.to != "out" && f.capacity > 0 && f.capacity < f.min_depth) ++shallow;
+      if (shallow > 0)
+        summary.highlights.push_back(
+            {"FIFOs",
+             std::to_string(shallow) +
+                 " below their minimum depth for no stall (report: components.fpga.fifos)"});
+    }
 
     Json body = Json::object();
     Json w = Json::object();

@@ -22,6 +22,10 @@ Json Summary::to_json() const {
   j["energy_j"] = energy_j;
   j["latency_mean_ns"] = latency_mean_ns;
   j["latency_p99_ns"] = latency_p99_ns;
+  Json h = Json::array();
+  for (const auto& [figure, value] : highlights)
+    h.push_back({{"figure", figure}, {"value", value}});
+  j["highlights"] = h;
   return j;
 }
 
@@ -169,6 +173,9 @@ std::string summary_table(const Json& rep) {
   // Energy per bit is a memory figure; for accelerators it would mix compute into it.
   if (s.value("target", std::string()) == "dram" && num("bytes") > 0 && num("energy_j") > 0)
     t.row({"energy per bit", report::fmt(num("energy_j") * 1e12 / (8 * num("bytes")), 2) + " pJ"});
+  if (s.contains("highlights") && s["highlights"].is_array())
+    for (const auto& h : s["highlights"])
+      t.row({h.value("figure", std::string()), h.value("value", std::string())});
   return t.str();
 }
 

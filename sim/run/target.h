@@ -32,8 +32,8 @@ struct RunContext {
 // What every target reports in the "summary" block (used by studies' comparison tables).
 struct Summary {
   std::string target, workload;
-  double sim_time_s = 0;     // simulated time
-  double work = 0;           // requests, elements, events ... (work_unit)
+  double sim_time_s = 0;  // simulated time
+  double work = 0;        // requests, elements, events ... (work_unit)
   std::string work_unit;
   double bytes = 0;          // memory bytes moved
   double bandwidth_Bps = 0;  // achieved memory bandwidth
@@ -41,6 +41,9 @@ struct Summary {
   double energy_j = 0;
   double latency_mean_ns = 0;
   double latency_p99_ns = 0;
+  // Target-specific key figures for the run's stdout table, in order ("row-buffer hits" ...),
+  // each derived from figures elsewhere in the report.
+  std::vector<std::pair<std::string, std::string>> highlights;
   Json to_json() const;
 };
 

@@ -32,6 +32,37 @@ TEST(CliRun, Hbm3StreamWritesReportAndIsDeterministic) {
   EXPECT_NE(slurp(d.file("a.csv")).find("summary.bandwidth_Bps,"), std::string::npos);
 }
 
+// The stdout table ends with the target's key figures, which agree with the report's stats.
+TEST(CliRun, TableShowsTargetHighlights) {
+  TempDir d;
+  auto a = run_accsim("run " + src("configs/systems/hbm3.yaml") + " --workload " +
+                      src("workloads/traces/row_conflict_8k.atrace") + " -o " + d.file("a.json"));
+  ASSERT_EQ(a.code, 0) << a.out;
+  auto j = nlohmann::json::parse(slurp(d.file("a.json")));
+  const auto& st = j["stats"]["dram"];
+  const std::string acts = std::to_string(st["cmd_ACT"]["value"].get<std::int64_t>()) + " ACT";
+  EXPECT_NE(a.out.find("row-buffer hits"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find(acts), std::string::npos) << acts << " missing in:\n" << a.out;
+  EXPECT_EQ(j["summary"]["highlights"][1]["figure"], "commands");
+
+  auto f = run_accsim("run " + src("configs/systems/fpga_jet_tagger.yaml") +
+                      " --set stream.events=8 -o " + d.file("f.json"));
+  ASSERT_EQ(f.code, 0) << f.out;
+  auto jf = nlohmann::json::parse(slurp(d.file("f.json")));
+  const std::string first =
+      std::to_string(jf["components"]["fpga"]["latency"]["first_cycles"].get<std::int64_t>()) +
+      " cycles";
+  EXPECT_NE(f.out.find("latency, empty pipeline"), std::string::npos) << f.out;
+  EXPECT_NE(f.out.find(first), std::string::npos) << first << " missing in:\n" << f.out;
+  EXPECT_NE(f.out.find("resources on VU13P"), std::string::npos) << f.out;
+
+  auto s = run_accsim("run " + src("configs/systems/sdpa_dataflow.yaml") + " --set sdpa.N=128 -o " +
+                      d.file("s.json"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("% of peak"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("output vs fp64"), std::string::npos) << s.out;
+}
+
 TEST(CliRun, ConfigShowListsDefaultsAndProvenance) {
   auto r = run_accsim("config show " + src("configs/systems/ddr4.yaml") +
                       " --set controller.read_queue=16");
@@ -51,8 +82,10 @@ TEST(CliRun, ListShowsTargetsAndPresets) {
 TEST(CliRun, TraceConvertRoundTripsThroughPeerFormats) {
   TempDir d;
   std::string in = src("workloads/traces/seq_read_64k.atrace");
-  ASSERT_EQ(run_accsim("trace convert " + in + " " + d.file("t.ramulator") + " --to ramulator").code, 0);
-  ASSERT_EQ(run_accsim("trace convert " + d.file("t.ramulator") + " " + d.file("t2.atrace")).code, 0);
+  ASSERT_EQ(
+      run_accsim("trace convert " + in + " " + d.file("t.ramulator") + " --to ramulator").code, 0);
+  ASSERT_EQ(run_accsim("trace convert " + d.file("t.ramulator") + " " + d.file("t2.atrace")).code,
+            0);
   auto a = run_accsim("trace info " + in + " --json");
   auto b = run_accsim("trace info " + d.file("t2.atrace") + " --json");
   ASSERT_EQ(a.code, 0) << a.out;
