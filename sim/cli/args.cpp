@@ -40,6 +40,13 @@ bool Args::parse(const std::vector<std::string>& argv) {
         tok = a.substr(0, eq);
         inline_value = a.substr(eq + 1);
         has_inline = true;
+      } else if (a[1] != '-' && a.size() > 2 && !find(a)) {
+        // Short option with its value attached, as in make's -j4: -j4 == -j 4.
+        if (const Opt* s = find(a.substr(0, 2)); s && s->takes_value) {
+          tok = a.substr(0, 2);
+          inline_value = a.substr(2);
+          has_inline = true;
+        }
       }
       const Opt* o = find(tok);
       if (!o) throw usage_error(command_ + ": unknown option '" + tok + "' (see --help)");

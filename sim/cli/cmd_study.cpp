@@ -13,6 +13,7 @@
 
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/runner.h"
 #include "sim/core/config.h"
 #include "sim/report/report.h"
 
@@ -110,45 +111,6 @@ Study load_study(const std::string& path) {
   return s;
 }
 
-// Starts `accsim run ...` for one study run; stdout and stderr go to its log file.
-pid_t start_run(const std::string& exe, const StudyRun& r, const fs::path& out_dir) {
-  std::vector<std::string> argv = {
-      exe, "run", r.system, "-o", (out_dir / (r.label + ".json")).string(), "--quiet"};
-  if (!r.workload.empty()) {
-    argv.push_back("--workload");
-    argv.push_back(r.workload);
-  }
-  for (const auto& s : r.sets) {
-    argv.push_back("--set");
-    argv.push_back(s);
-  }
-  std::string log = (out_dir / (r.label + ".log")).string();
-  pid_t pid = fork();
-  if (pid < 0) throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
-    }
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    execv(exe.c_str(), cargv.data());
-    std::perror("exec accsim");
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string last_line(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return last;
-}
-
 }  // namespace
 
 int cmd_study(const Argv& argv) {
@@ -163,16 +125,8 @@ int cmd_study(const Argv& argv) {
   Study st = load_study(a.get("study.yaml"));
   std::string name = st.name.empty() ? fs::path(a.get("study.yaml")).stem().string() : st.name;
   fs::path out = a.get("output", "results/" + name);
-  int jobs = 2;
-  try {
-    jobs = std::stoi(a.get("jobs", "2"));
-  } catch (...) {
-    throw usage_error("study: --jobs expects a positive integer");
-  }
-  if (jobs < 1) throw usage_error("study: --jobs expects a positive integer");
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw Error(ExitCode::kInput, SourceLoc{out.string()}, "cannot create: " + ec.message());
+  const int jobs = parse_jobs("study", a.get("jobs", "2"));
+  make_results_dir(out.string());
 
   std::string exe = self_exe();
   std::cerr << "study " << name << ": " << st.runs.size() << " runs, " << jobs
@@ -182,7 +136,10 @@ int cmd_study(const Argv& argv) {
   std::size_t next = 0, done = 0;
   while (done < st.runs.size()) {
     while (running.size() < static_cast<std::size_t>(jobs) && next < st.runs.size()) {
-      running[start_run(exe, st.runs[next], out)] = next;
+      const StudyRun& r = st.runs[next];
+      RunRequest req{r.system, r.workload, r.sets, (out / (r.label + ".json")).string(),
+                     (out / (r.label + ".log")).string()};
+      running[start_run_process(exe, req)] = next;
       ++next;
     }
     int ws = 0;
@@ -192,7 +149,7 @@ int cmd_study(const Argv& argv) {
     if (it == running.end()) continue;
     std::size_t i = it->second;
     running.erase(it);
-    status[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    status[i] = exit_code_of(ws);
     ++done;
     std::cerr << "  [" << done << "/" << st.runs.size() << "] " << st.runs[i].label
               << (status[i] == 0 ? " done" : " FAILED (exit " + std::to_string(status[i]) + ")")
@@ -219,7 +176,7 @@ int cmd_study(const Argv& argv) {
       ++failed;
       row["status"] = "failed";
       row["exit_code"] = status[i];
-      row["error"] = last_line(out / (r.label + ".log"));
+      row["error"] = last_line((out / (r.label + ".log")).string());
       table.row({r.label, "-", "-", "FAILED: " + row["error"].get<std::string>()});
       summary["runs"].push_back(row);
       continue;

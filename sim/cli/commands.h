@@ -12,6 +12,7 @@ int cmd_run(const Argv& args);
 int cmd_config_show(const Argv& args);
 int cmd_list(const Argv& args);
 int cmd_study(const Argv& args);
+int cmd_sweep(const Argv& args);
 int cmd_trace(const Argv& args);  // info | dump | convert | gen
 
 // Path of the running accsim executable (for studies that start one process per run).

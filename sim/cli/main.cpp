@@ -18,6 +18,7 @@ usage: accsim <command> [arguments] [--help]
 commands:
   run <system.yaml>          run one simulation and write its JSON report
   study <study.yaml>         run several simulations (one process each) and compare them
+  sweep <sweep.yaml>         run a parameter grid (one process per point), Pareto front
   config show <system.yaml>  print the effective configuration with defaults and descriptions
   list                       list targets, presets and registered implementations
   trace info <file>          summarise a trace file
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "run") return accsim::cli::cmd_run(rest);
     if (cmd == "study") return accsim::cli::cmd_study(rest);
+    if (cmd == "sweep") return accsim::cli::cmd_sweep(rest);
     if (cmd == "list") return accsim::cli::cmd_list(rest);
     if (cmd == "trace") return accsim::cli::cmd_trace(rest);
     if (cmd == "config") {

@@ -1,0 +1,78 @@
+// Child `accsim run` processes (runner.h).
+#include "sim/cli/runner.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "sim/cli/args.h"
+#include "sim/core/error.h"
+
+namespace accsim::cli {
+
+pid_t start_run_process(const std::string& exe, const RunRequest& r) {
+  std::vector<std::string> argv = {exe, "run", r.system, "-o", r.report, "--quiet"};
+  if (!r.workload.empty()) {
+    argv.push_back("--workload");
+    argv.push_back(r.workload);
+  }
+  for (const auto& s : r.sets) {
+    argv.push_back("--set");
+    argv.push_back(s);
+  }
+  pid_t pid = fork();
+  if (pid < 0) throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
+  if (pid == 0) {
+    FILE* f = std::fopen(r.log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+    }
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(exe.c_str(), cargv.data());
+    std::perror("exec accsim");
+    _exit(127);
+  }
+  return pid;
+}
+
+int parse_jobs(const std::string& command, const std::string& text) {
+  int jobs = 0;
+  try {
+    std::size_t used = 0;
+    jobs = std::stoi(text, &used);
+    if (used != text.size()) jobs = 0;
+  } catch (...) {
+    jobs = 0;
+  }
+  if (jobs < 1)
+    throw usage_error(command + ": --jobs expects a positive integer, not '" + text + "'");
+  return jobs;
+}
+
+void make_results_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(ExitCode::kInput, SourceLoc{dir}, "cannot create: " + ec.message());
+}
+
+int exit_code_of(int ws) {
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+}  // namespace accsim::cli

@@ -1,0 +1,32 @@
+#pragma once
+// Child `accsim run` processes for studies and sweeps: one simulation per process (SystemC
+// elaborates once per process), stdout and stderr to a log file.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace accsim::cli {
+
+struct RunRequest {
+  std::string system, workload;   // workload may be empty
+  std::vector<std::string> sets;  // "key=value" overrides
+  std::string report, log;        // paths
+};
+
+// Starts `exe run ...` and returns the child's pid (throws accsim::Error if fork fails).
+pid_t start_run_process(const std::string& exe, const RunRequest& r);
+
+// The exit code of a child from wait()'s status: its exit status, or 128 + signal.
+int exit_code_of(int wait_status);
+
+// --jobs N as a positive integer (default 2); a usage error names `command` otherwise.
+int parse_jobs(const std::string& command, const std::string& text);
+
+// Creates a results folder (and its parents); an input error names it if that fails.
+void make_results_dir(const std::string& dir);
+
+// The last non-empty line of a (log) file, "" if none.
+std::string last_line(const std::string& path);
+
+}  // namespace accsim::cli

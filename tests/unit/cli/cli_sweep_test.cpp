@@ -1,0 +1,122 @@
+// `accsim sweep` end to end: every point runs in its own process, a failed point is recorded and
+// the others go on, the Pareto front is marked, and a second invocation resumes (points already
+// done are not run again; their reports are untouched).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/unit/cli/cli_test.h"
+
+namespace accsim::test {
+namespace {
+
+TEST(CliSweep, RunsGridRecordsFailuresAndResumes) {
+  TempDir d;
+  const std::string sweep = d.file("s.yaml");
+  {
+    std::ofstream f(sweep);
+    f << "sweep:\n  name: t\n  system: " << src("configs/systems/ddr4.yaml")
+      << "\n  set: [workload.pattern=random, workload.count=3000]\n"
+         "  grid:\n    controller.read_queue: [4, 32, 0]\n"
+         "  objectives:\n"
+         "    - {name: bw, path: summary.bandwidth_Bps, goal: max}\n"
+         "    - {name: lat, path: summary.latency_mean_ns, goal: min}\n";
+  }
+  const std::string out = d.file("out");
+  auto a = run_accsim("sweep " + sweep + " -o " + out);
+  EXPECT_EQ(a.code, 5) << a.out;  // one point failed
+  EXPECT_NE(a.out.find("3 points (0 done earlier)"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("FAILED: --set controller.read_queue=0"), std::string::npos) << a.out;
+  auto j = nlohmann::json::parse(slurp(out + "/sweep.json"));
+  EXPECT_EQ(j["schema"], "accsim-sweep");
+  ASSERT_EQ(j["points"].size(), 3u);
+  EXPECT_EQ(j["points"][0]["values"]["controller.read_queue"], "4");
+  EXPECT_EQ(j["points"][0]["status"], "ok");
+  EXPECT_EQ(j["points"][2]["status"], "failed");
+  EXPECT_EQ(j["points"][2]["exit_code"], 3);
+  // The objectives are the reports' figures; a deeper queue trades latency for bandwidth, and
+  // whichever point is not dominated carries the mark.
+  auto rep0 = nlohmann::json::parse(slurp(out + "/points/p0000.json"));
+  EXPECT_EQ(j["points"][0]["objectives"]["bw"].get<double>(),
+            rep0["summary"]["bandwidth_Bps"].get<double>());
+  const double bw0 = j["points"][0]["objectives"]["bw"], bw1 = j["points"][1]["objectives"]["bw"];
+  const double l0 = j["points"][0]["objectives"]["lat"], l1 = j["points"][1]["objectives"]["lat"];
+  const bool one_dominates = (bw1 >= bw0 && l1 <= l0) || (bw0 >= bw1 && l0 <= l1);
+  EXPECT_EQ(j["points"][0]["pareto"].get<bool>() && j["points"][1]["pareto"].get<bool>(),
+            !one_dominates);
+  EXPECT_NE(slurp(out + "/sweep.csv").find("point,controller.read_queue,bw (max),lat (min)"),
+            std::string::npos);
+
+  // Resume: the two good points are reused, the failed one runs again; reports unchanged.
+  const std::string before = slurp(out + "/points/p0001.json");
+  auto b = run_accsim("sweep " + sweep + " -o " + out);
+  EXPECT_EQ(b.code, 5) << b.out;
+  EXPECT_NE(b.out.find("3 points (2 done earlier)"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("[1/1] p0002 FAILED"), std::string::npos) << b.out;
+  EXPECT_EQ(slurp(out + "/points/p0001.json"), before);
+  auto jb = nlohmann::json::parse(slurp(out + "/sweep.json"));
+  EXPECT_TRUE(jb["points"][1]["reused"].get<bool>());
+
+  // --fresh runs everything again, with identical reports (determinism).
+  // (-j1: a short option's value may be attached, as with make.)
+  auto c = run_accsim("sweep " + sweep + " -o " + out + " --fresh -j1");
+  EXPECT_NE(c.out.find("3 points (0 done earlier), 1 at a time"), std::string::npos) << c.out;
+  EXPECT_EQ(slurp(out + "/points/p0001.json"), before);
+}
+
+TEST(CliSweep, ChangedOverridesInvalidateAPoint) {
+  TempDir d;
+  const std::string sweep = d.file("s.yaml");
+  auto write = [&](int count) {
+    std::ofstream f(sweep);
+    f << "sweep:\n  system: " << src("configs/systems/ddr4.yaml")
+      << "\n  set: [workload.pattern=random, workload.count=" << count
+      << "]\n  grid:\n    controller.read_queue: [8]\n";
+  };
+  write(1000);
+  ASSERT_EQ(run_accsim("sweep " + sweep + " -o " + d.file("o")).code, 0);
+  write(1500);  // same grid, other fixed overrides: the point is not "done"
+  auto b = run_accsim("sweep " + sweep + " -o " + d.file("o"));
+  ASSERT_EQ(b.code, 0) << b.out;
+  EXPECT_NE(b.out.find("1 points (0 done earlier)"), std::string::npos) << b.out;
+  auto rep = nlohmann::json::parse(slurp(d.file("o") + "/points/p0000.json"));
+  EXPECT_EQ(rep["summary"]["work"].get<double>(), 1500.0);
+}
+
+TEST(CliSweep, EditedSystemFileInvalidatesAPoint) {
+  TempDir d;
+  const std::string sys = d.file("sys.yaml");
+  {
+    std::ofstream o(sys);
+    o << slurp(src("configs/systems/ddr4.yaml"));
+  }
+  {
+    std::ofstream f(d.file("s.yaml"));
+    f << "sweep:\n  system: sys.yaml\n  set: [workload.pattern=random, workload.count=500]\n"
+         "  grid:\n    controller.read_queue: [8]\n";
+  }
+  ASSERT_EQ(run_accsim("sweep " + d.file("s.yaml") + " -o " + d.file("o")).code, 0);
+  auto same = run_accsim("sweep " + d.file("s.yaml") + " -o " + d.file("o"));
+  EXPECT_NE(same.out.find("1 points (1 done earlier)"), std::string::npos) << same.out;
+  {
+    std::ofstream o(sys, std::ios::app);
+    o << "# edited\n";  // same meaning, other bytes: rerun (the stamp is the file's bytes)
+  }
+  auto b = run_accsim("sweep " + d.file("s.yaml") + " -o " + d.file("o"));
+  ASSERT_EQ(b.code, 0) << b.out;
+  EXPECT_NE(b.out.find("1 points (0 done earlier)"), std::string::npos) << b.out;
+}
+
+TEST(CliSweep, BadSweepFileIsAConfigError) {
+  TempDir d;
+  {
+    std::ofstream f(d.file("s.yaml"));
+    f << "sweep:\n  system: x.yaml\n  grid: {}\n";
+  }
+  auto r = run_accsim("sweep " + d.file("s.yaml"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("s.yaml:3:"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace accsim::test
