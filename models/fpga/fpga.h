@@ -53,7 +53,18 @@ std::optional<FixedType> parse_fixed(std::string_view text, std::string* why = n
 // ---------------------------------------------------------------------------------------------
 // Model descriptions (README.md "Model files")
 
-enum class LayerKind { kInput, kDense, kMha, kSoftmax, kLayerNorm, kRelu, kGelu, kAdd, kPool };
+enum class LayerKind {
+  kInput,
+  kDense,
+  kMha,
+  kSoftmax,
+  kLayerNorm,
+  kRelu,
+  kGelu,
+  kAdd,
+  kPool,
+  kFlatten
+};
 enum class IoType { kParallel, kStream };
 enum class Strategy { kLatency, kResource };
 std::string_view kind_name(LayerKind k);

@@ -1,5 +1,6 @@
 // FPGA pipeline simulation speed: simulated events per wall-second for the bundled jet tagger
-// (30 x 16 inputs, 2 encoder blocks), both I/O styles, timing only and with fixed-point values.
+// (15 x 6 inputs, 3 encoder blocks, 28 layers), both I/O styles, timing only and with fixed-point
+// values.
 //   build-rel/tests/bench_fpga --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 

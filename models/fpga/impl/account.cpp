@@ -64,7 +64,7 @@ FpgaResult run_model(const ModelDesc& m, const hw::FpgaSpec& spec, const StreamP
                       (spec.part.empty() ? spec.device : spec.part) + ":";
     for (const auto& o : r.over) msg += "\n  " + o;
     msg +=
-        "\n(raise reuse factors, narrow the precision, or set fpga.allow_overfit: true to "
+        "\n(raise reuse factors, narrow the precision, or set model.allow_overfit: true to "
         "simulate anyway)";
     throw config_error(part_where, msg);
   }

@@ -229,6 +229,10 @@ void LayerCompute::tensor(const std::vector<double>& a, const std::vector<double
   const LayerDesc& l = *l_;
   const std::int64_t rows = in_rows_, n = in_cols_;
   out.assign(static_cast<std::size_t>(l.rows * l.cols), 0.0);
+  if (l.kind == LayerKind::kFlatten) {  // same values, row-major, under the new shape
+    std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(out.size()), out.begin());
+    return;
+  }
   if (l.kind == LayerKind::kPool) {
     const FixedType& acc = l.accum;
     const double inv_rows = l.weight.quantize(1.0 / static_cast<double>(rows));
@@ -276,7 +280,7 @@ void LayerCompute::tensor(const std::vector<double>& a, const std::vector<double
                               k[static_cast<std::size_t>(c * hd + head * dh + j)]));
         s[static_cast<std::size_t>(c)] = acc(dot * scale);
       }
-      softmax_row(s.data(), rows, l.table, prob.data());
+      softmax_row(s.data(), rows, p, prob.data());  // hls4ml: QK[N][N] is data_T
       for (std::int64_t j = 0; j < dh; ++j) {
         double sum = 0;
         for (std::int64_t c = 0; c < rows; ++c)

@@ -100,14 +100,16 @@ EngineTiming engine_timing(const ModelDesc& m, const LayerDesc& l, const hw::Fpg
       //      cycles), then one row per R cycles, streamed on;
       //   4. output projection: one row per R cycles, in step with stage 3.
       // Loads here are stage 1; "buffer ready" is the start of stage 3's rows; a row is P.V plus
-      // the output projection. Stages 2 and 3 each take 2 N R cycles per event.
+      // the output projection. Stages 2 and 3 each take 2 N R cycles per event. The score
+      // array holds the softmax outputs in the layer's data type (hls4ml: `data_T QK[N][N]`),
+      // so P.V multiplies two data_T operands; the tables' type only reaches the exp/1/sum step.
       const int wp = l.precision.width;
       t.buffering = true;
       t.double_buffer = false;
       t.load_ii = rf;
       const int proj = dense_depth(n, rf, win, l.weight.width, s);
       const int scores = mult_depth(wp, wp, s) + (rf - 1) + tm.add * lg(l.head_dim);
-      const int pv = mult_depth(l.table.width, wp, s) + (rf - 1) + tm.add * lg(rows);
+      const int pv = mult_depth(wp, wp, s) + (rf - 1) + tm.add * lg(rows);
       const int out = dense_depth(l.heads * l.head_dim, rf, wp, l.weight.width, s);
       t.load_depth = static_cast<int>(proj + (rows - 1) * rf + scores +
                                       softmax_depth(rows, rf, l, s) + rows * rf);
@@ -128,6 +130,22 @@ EngineTiming engine_timing(const ModelDesc& m, const LayerDesc& l, const hw::Fpg
       t.load_ii = 1;
       t.load_depth = tm.add;
       t.row_depth = mult_depth(l.accum.width, l.weight.width, s) + 1;
+      break;
+    case LayerKind::kFlatten:
+      if (m.io == IoType::kParallel) {
+        // hls4ml emits no code for a reshape in io_parallel: the next layer reads the same
+        // completely partitioned array under another shape. Wires: no cycles.
+        t.row_depth = 0;
+        break;
+      }
+      // io_stream: hls4ml's repack_stream (nnet_stream.h) reads one input row per cycle into a
+      // register array and writes the packed row in the iteration that reads the last one; the
+      // array is free again at once (no double buffer).
+      t.buffering = true;
+      t.double_buffer = false;
+      t.load_ii = 1;
+      t.load_depth = 1;
+      t.row_depth = 1;
       break;
     case LayerKind::kInput:
       break;
@@ -219,6 +237,10 @@ void weights(LayerResources& lr, const std::string& what, std::int64_t n_in, std
     if (rf > 1) lr.r.lut += std::ceil(bits / 64);  // constants muxed per cycle: LUT ROM
     return;                                        // rf = 1: constants folded into multipliers
   }
+  // Resource strategy: hls4ml reshapes the weights into `rf` words of `mults` weights each
+  // (ARRAY_RESHAPE block factor n_in x n_out / rf). At rf = 1 that is one word read every cycle,
+  // i.e. constants: no memory, as with the latency strategy.
+  if (rf == 1) return;
   const double width = static_cast<double>(mults) * ww;
   if (rf > 512 && s.res.uram > 0) {
     const double u = std::ceil(width / 72) * std::ceil(rf / 4096.0);
@@ -303,7 +325,7 @@ LayerResources layer_resources(const ModelDesc& m, const LayerDesc& l, const hw:
       weights(lr, "Wo", hd, n, proj, rf, ww, l.strategy, s);
       const double att = static_cast<double>(l.heads * rows * l.head_dim) / rf;
       multipliers(lr, att, wp, wp, wa, s);  // Q.K^T
-      multipliers(lr, att, wt, wp, wa, s);  // P.V
+      multipliers(lr, att, wp, wp, wa, s);  // P.V (P is data_T, see engine_timing)
       const double lookups = static_cast<double>(l.heads * rows) / rf;
       table_resources(lr, "exp table", l.table_size, wt, lookups);
       table_resources(lr, "inverse table", l.table_size, wt,
@@ -313,7 +335,7 @@ LayerResources layer_resources(const ModelDesc& m, const LayerDesc& l, const hw:
       array_resources(lr, "K", kv_bits, static_cast<double>(rows * hd) / rf, wp);
       array_resources(lr, "V", kv_bits, static_cast<double>(rows * hd) / rf, wp);
       // hls4ml keeps the whole N x N score matrix of every head.
-      array_resources(lr, "scores", static_cast<double>(rows * rows * l.heads) * wt, lookups, wt);
+      array_resources(lr, "scores", static_cast<double>(rows * rows * l.heads) * wp, lookups, wp);
       break;
     }
     case LayerKind::kPool: {
@@ -325,6 +347,10 @@ LayerResources layer_resources(const ModelDesc& m, const LayerDesc& l, const hw:
       multipliers(lr, static_cast<double>(n), wa, ww, wa, s);
       break;
     }
+    case LayerKind::kFlatten:
+      // io_parallel: wires. io_stream: the packed output row in registers.
+      if (m.io == IoType::kStream) lr.r.ff += static_cast<double>(l.cols) * wp;
+      break;
     case LayerKind::kInput:
       break;
   }
@@ -377,7 +403,7 @@ OpCounts layer_ops_per_event(const ModelDesc& m, const LayerDesc& l, const hw::F
       mul(rows * hd * n, wp, ww);
       add(4 * rows * n * hd, wa);
       mul(rows * rows * hd, wp, wp);  // Q.K^T
-      mul(rows * rows * hd, wt, wp);  // P.V
+      mul(rows * rows * hd, wp, wp);  // P.V
       add(2 * rows * rows * hd, wa);
       add(3 * h * rows * rows, wa);  // softmax max, subtract, sum
       mul(h * rows * rows, wt, wt);
@@ -389,6 +415,7 @@ OpCounts layer_ops_per_event(const ModelDesc& m, const LayerDesc& l, const hw::F
       add(rows * n, wa);
       mul(n, wa, ww);
       break;
+    case LayerKind::kFlatten:  // moves data, no arithmetic
     case LayerKind::kInput:
       break;
   }

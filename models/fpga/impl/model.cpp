@@ -137,7 +137,8 @@ const std::vector<std::pair<std::string, LayerKind>>& kinds() {
       {"relu", LayerKind::kRelu},
       {"gelu", LayerKind::kGelu},
       {"add", LayerKind::kAdd},
-      {"pool", LayerKind::kPool}};
+      {"pool", LayerKind::kPool},
+      {"flatten", LayerKind::kFlatten}};
   return k;
 }
 }  // namespace
@@ -258,6 +259,8 @@ const std::set<std::string>& keys_for(LayerKind k) {
     m[LayerKind::kGelu] = with({"table_precision", "table_size", "table_range"});
     m[LayerKind::kAdd] = with({});
     m[LayerKind::kPool] = with({"accum_precision"});
+    // A reshape keeps its input's values and type: no precision of its own.
+    m[LayerKind::kFlatten] = {"name", "kind", "input", "inputs", "fifo_depth"};
   }
   return m[k];
 }
@@ -587,6 +590,18 @@ ModelDesc load_model(const YAML::Node& root, const config::Origin& origin) {
       }
       case LayerKind::kPool:
         l.rows = 1;
+        l.reuse = 1;
+        break;
+      case LayerKind::kFlatten:
+        // [rows, cols] -> [1, rows x cols], values and type unchanged (Keras Flatten).
+        l.rows = 1;
+        l.cols = rows * cols;
+        if (l.cols > 1 << 16)
+          throw config_error(l.where, path + " (" + l.name + "): flattening [" +
+                                          std::to_string(rows) + ", " + std::to_string(cols) +
+                                          "] gives " + std::to_string(l.cols) +
+                                          " features; at most 65536 are supported");
+        l.precision = src[0]->precision;
         l.reuse = 1;
         break;
       default:

@@ -208,8 +208,9 @@ StudyResult run_study(const std::string& path) {
     if (!ok) out.failed_claims.push_back(what);
   };
   const std::string part = spec.part.empty() ? spec.device : spec.part;
-  t << "### Jet tagger vs reuse factor (" << part << ", " << f0(spec.clock_hz / 1e6) << " MHz, "
-    << sc.events << " back-to-back events, FIFOs at their minimum depths)\n\n";
+  const std::string title = load_with(sc.model, sc.io_types.front(), 1, "").name;
+  t << "### " << title << " vs reuse factor (" << part << ", " << f0(spec.clock_hz / 1e6)
+    << " MHz, " << sc.events << " back-to-back events, FIFOs at their minimum depths)\n\n";
   t << "| io_type | reuse | latency (cycles) | latency (ns) | II (cycles) | events/s | DSP | "
        "BRAM36 | LUT | FF | fits |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::map<std::string, Point> rf1;
@@ -237,7 +238,7 @@ StudyResult run_study(const std::string& path) {
       first = false;
     }
   }
-  t << "\n### Jet tagger vs precision (reuse factor 1)\n\n";
+  t << "\n### " << title << " vs precision (reuse factor 1)\n\n";
   t << "| io_type | precision | latency (cycles) | latency (ns) | II (cycles) | DSP | LUT | FF | "
        "fits |\n|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& io : sc.io_types)
@@ -251,7 +252,7 @@ StudyResult run_study(const std::string& path) {
   // io_parallel rows computed at once (hls4ml ParallelizationFactor), reuse factor 1.
   std::optional<std::pair<std::int64_t, Point>> best_pf;
   if (!sc.parallel.empty()) {
-    t << "\n### Jet tagger vs parallelization factor (io_parallel, reuse factor 1)\n\n";
+    t << "\n### " << title << " vs parallelization factor (io_parallel, reuse factor 1)\n\n";
     t << "| parallelization factor | latency (cycles) | latency (ns) | II (cycles) | DSP | LUT | "
          "FF | fits |\n|---|---|---|---|---|---|---|---|\n";
     Point prev;
@@ -277,11 +278,11 @@ StudyResult run_study(const std::string& path) {
       first = false;
     }
   }
-  // Sensitivity to the unconfirmed input size (README.md "Jet tagger"): the same model with
-  // fewer or more constituents.
+  // Sensitivity to the input size (sequence length): the same model with fewer or more rows.
   if (!sc.rows.empty()) {
-    t << "\n### Jet tagger vs constituents per jet (reuse factor 1; the input size is an "
-         "assumption)\n\n| constituents | io_type | latency (cycles) | latency (ns) | II (cycles) "
+    t << "\n### " << title
+      << " vs input rows (sequence length; reuse factor 1)\n\n| rows | io_type | latency (cycles) "
+         "| latency (ns) | II (cycles) "
          "| DSP | fits |\n|---|---|---|---|---|---|---|\n";
     for (std::int64_t rows : sc.rows)
       for (const auto& io : sc.io_types) {

@@ -14,7 +14,9 @@ constexpr int kConfig = 3, kSimulation = 5;
 
 TEST(CliFpga, RunWritesTheFpgaReport) {
   TempDir d;
-  const std::string sys = src("configs/systems/fpga_jet_tagger.yaml");
+  // Reuse factor 4: a design point of the papers that fits the VU13P by accsim's rules.
+  const std::string sys =
+      src("configs/systems/fpga_jet_tagger.yaml") + " --set model.reuse_factor=4";
   CliResult a = run_accsim("run " + sys + " --set stream.events=12 -o " + d.file("a.json"));
   ASSERT_EQ(a.code, 0) << a.out;
   CliResult b = run_accsim("run " + sys + " --set stream.events=12 -o " + d.file("b.json"));
@@ -34,9 +36,22 @@ TEST(CliFpga, RunWritesTheFpgaReport) {
   EXPECT_GT(f["energy"]["per_event_pj"].get<double>(), 0);
 }
 
+TEST(CliFpga, OverfitDesignRunsWhenAllowedAndIsFlagged) {
+  TempDir d;
+  // The bundled system is the papers' reuse-factor-1 point with allow_overfit: true.
+  CliResult a = run_accsim("run " + src("configs/systems/fpga_jet_tagger.yaml") +
+                           " --set stream.events=4 -o " + d.file("a.json"));
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_NE(a.out.find("does NOT fit"), std::string::npos) << a.out;
+  auto j = nlohmann::json::parse(slurp(d.file("a.json")));
+  EXPECT_FALSE(j["components"]["fpga"]["resources"]["fits"].get<bool>());
+  EXPECT_NE(j["notes"].dump().find("does not fit the part"), std::string::npos) << j["notes"];
+}
+
 TEST(CliFpga, DesignThatDoesNotFitTheChosenPart) {
   CliResult r = run_accsim("run " + src("configs/systems/fpga_jet_tagger.yaml") +
-                           " --set fpga.part=ZCU104 --set stream.events=2 -o /dev/null");
+                           " --set fpga.part=ZCU104 --set model.allow_overfit=false "
+                           "--set stream.events=2 -o /dev/null");
   EXPECT_EQ(r.code, kConfig) << r.out;
   EXPECT_NE(r.out.find("--set fpga.part=ZCU104"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("does not fit the part ZCU104"), std::string::npos) << r.out;

@@ -79,6 +79,32 @@ TEST(FpgaEngine, ParallelizationFactor) {
   EXPECT_EQ(m.layers[1].parallel, 1);  // the model-wide default is ignored under io_stream
 }
 
+TEST(FpgaEngine, FlattenIsWiresInParallelAndARepackInStream) {
+  const auto spec = hw::fpga_preset("VU13P");
+  const std::string layers =
+      "layers:\n  - {name: x, kind: input, shape: [5, 3]}\n  - {name: f, kind: flatten}\n"
+      "  - {name: fc, kind: dense, units: 2}\n";
+  ModelDesc m = model_from("model: {name: f, io_type: io_parallel}\n" + layers);
+  EXPECT_EQ(m.layers[1].rows, 1);
+  EXPECT_EQ(m.layers[1].cols, 15);
+  EngineTiming t = engine_timing(m, m.layers[1], spec);
+  EXPECT_FALSE(t.buffering);
+  EXPECT_EQ(t.layer_latency, 0);  // hls4ml emits no code for an io_parallel reshape
+  EXPECT_EQ(layer_resources(m, m.layers[1], spec).r.ff, 200);  // control only
+  // Dense over 15 inputs: DSP 2 + adder tree ceil(log2 15) = 4 + 1.
+  EXPECT_EQ(sim(m).first_latency, 0 + 7);  // the input is there at 0; flatten adds nothing
+  m = model_from("model: {name: f, io_type: io_stream}\n" + layers);
+  t = engine_timing(m, m.layers[1], spec);
+  EXPECT_TRUE(t.buffering);
+  // repack_stream: one row read per cycle (0..4), the packed row written one cycle after the
+  // last read is complete: 4 + 1 + 1.
+  EXPECT_EQ(t.layer_latency, 4 * 1 + 1 + 0 + 1);
+  EXPECT_EQ(t.layer_ii, 5);
+  EXPECT_EQ(layer_resources(m, m.layers[1], spec).r.ff, 200 + 15 * 16);  // packed row registers
+  // Input rows at 0..4; flatten writes at 6; dense row at 6 + 7.
+  EXPECT_EQ(sim(m).first_latency, 6 + 7);
+}
+
 TEST(FpgaEngine, ParallelizationFactorErrorsNameThePlace) {
   std::string msg = config_error_of([] {
     model_from(

@@ -12,14 +12,17 @@ TEST(FpgaStudy, BundledStudyClaimsHold) {
   StudyResult r = run_study(std::string(ACCSIM_SOURCE_DIR) + "/configs/fpga/jet_tagger_study.yaml");
   for (const auto& c : r.failed_claims) ADD_FAILURE() << c;
   EXPECT_TRUE(r.claims_hold);
-  EXPECT_NE(r.table.find("| io_parallel | 1 | 730 | 3650.0 |"), std::string::npos) << r.table;
-  EXPECT_NE(r.table.find("| io_stream | 1 | 436 | 2180.0 |"), std::string::npos) << r.table;
-  EXPECT_NE(r.table.find("Model's minimum depth for no stall: **90**"), std::string::npos);
-  EXPECT_NE(r.table.find("| 29 | deadlock"), std::string::npos);
-  EXPECT_NE(r.table.find("| 8 | io_stream | 270 | 1350.0 |"), std::string::npos);
-  EXPECT_NE(r.table.find("| 3 | 550 | 2750.0 | 60.0 |"), std::string::npos);
-  EXPECT_NE(r.table.find("| 89 | stalls"), std::string::npos);
-  EXPECT_NE(r.table.find("| 90 | no stall"), std::string::npos);
+  // The published b-tagging design point (15 tracks, reuse factor 1, ap_fixed<19,7>).
+  EXPECT_NE(r.table.find("| io_parallel | 1 | 466 | 2330.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("| io_stream | 1 | 356 | 1780.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("| io_parallel | 4 | 1308 | 6540.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("| 5 | 394 | 1970.0 | 30.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("| 8 | io_stream | 276 | 1380.0 |"), std::string::npos) << r.table;
+  EXPECT_NE(r.table.find("Model's minimum depth for no stall: **45**"), std::string::npos);
+  EXPECT_NE(r.table.find("| 14 | deadlock"), std::string::npos);
+  EXPECT_NE(r.table.find("| 15 | stalls"), std::string::npos);
+  EXPECT_NE(r.table.find("| 44 | stalls"), std::string::npos);
+  EXPECT_NE(r.table.find("| 45 | no stall"), std::string::npos);
 }
 
 TEST(FpgaStudy, BadStudyFileNamesThePlace) {

@@ -108,6 +108,17 @@ TEST(FpgaValues, DenseSoftmaxMatchesIntegerHostReference) {
   }
 }
 
+TEST(FpgaValues, FlattenKeepsValuesInRowMajorOrder) {
+  for (const char* io : {"io_parallel", "io_stream"}) {
+    ModelDesc m = model_from(std::string("model: {name: f, io_type: ") + io +
+                             "}\nlayers:\n  - {name: x, kind: input, shape: [3, 4]}\n"
+                             "  - {name: f, kind: flatten}\n");
+    FpgaResult r = sim(m, 2);
+    ASSERT_FALSE(r.deadlocked()) << io;
+    EXPECT_EQ(r.last_output, input_event(m, 1)) << io;
+  }
+}
+
 TEST(FpgaValues, SameValuesInBothIoStylesAndUnderBackPressure) {
   ModelDesc par = model_from(kModel);
   std::string s = kModel;

@@ -62,12 +62,34 @@ TEST(FpgaYaml, UnknownKindKeyAndInput) {
   EXPECT_NE(msg.find("io_parallel, io_stream"), std::string::npos) << msg;
 }
 
+TEST(FpgaYaml, FlattenTakesNoPrecisionOrReuse) {
+  std::string msg = config_error_of([] {
+    model_from(
+        "model: {name: m}\nlayers:\n  - {name: x, kind: input, shape: [4, 4]}\n"
+        "  - {name: f, kind: flatten, precision: 'ap_fixed<8,3>'}\n");
+  });
+  EXPECT_NE(msg.find("t.yaml:4:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("precision"), std::string::npos) << msg;
+  msg = config_error_of([] {
+    model_from(
+        "model: {name: m}\nlayers:\n  - {name: x, kind: input, shape: [300, 300]}\n"
+        "  - {name: f, kind: flatten}\n");
+  });
+  EXPECT_NE(msg.find("90000 features"), std::string::npos) << msg;
+}
+
 TEST(FpgaYaml, BundledModelsLoad) {
   ModelDesc m = load_model_file(std::string(ACCSIM_SOURCE_DIR) + "/configs/fpga/jet_tagger.yaml");
   EXPECT_EQ(m.io, IoType::kParallel);
-  EXPECT_EQ(m.layers.front().rows, 30);
+  // The published b-tagging firmware's sizes: 15 tracks x 6 features, flattened to 90, 3 classes.
+  EXPECT_EQ(m.layers.front().rows, 15);
+  EXPECT_EQ(m.layers.front().cols, 6);
+  const LayerDesc& flat = m.layers[static_cast<std::size_t>(m.index_of("flat"))];
+  EXPECT_EQ(flat.rows, 1);
+  EXPECT_EQ(flat.cols, 90);
+  EXPECT_EQ(flat.precision.width, 19);  // the input's type, unchanged
   EXPECT_EQ(m.layers.back().rows, 1);
-  EXPECT_EQ(m.layers.back().cols, 5);
+  EXPECT_EQ(m.layers.back().cols, 3);
   ModelDesc v = load_model_file(std::string(ACCSIM_SOURCE_DIR) + "/configs/fpga/vit_block.yaml");
   EXPECT_EQ(v.io, IoType::kStream);
 }
