@@ -12,7 +12,7 @@ JOBS="${JOBS:-2}"
 
 PACKAGES=(build-essential cmake ninja-build pkg-config libsystemc-dev libboost-dev
           libboost-program-options-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libyaml-cpp-dev nlohmann-json3-dev libzstd-dev zstd)
+          libyaml-cpp-dev nlohmann-json3-dev libzstd-dev zstd libopenmpi-dev openmpi-bin)
 
 install_missing() {
   local missing=()

@@ -8,12 +8,15 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/mpi_pool.h"
 #include "sim/cli/runner.h"
 #include "sim/report/report.h"
 #include "sim/sweep/sweep.h"
@@ -80,31 +83,37 @@ std::string num_text(double v) {
   return b;
 }
 
-}  // namespace
+// Runs the points `todo`, `jobs` child processes at a time; on_done(index, exit code) as each
+// ends.
+void run_local_pool(const std::vector<std::size_t>& todo, int jobs,
+                    const std::function<pid_t(std::size_t)>& start,
+                    const std::function<void(std::size_t, int)>& on_done) {
+  std::map<pid_t, std::size_t> running;
+  std::size_t next = 0, finished = 0;
+  while (finished < todo.size()) {
+    while (running.size() < static_cast<std::size_t>(jobs) && next < todo.size()) {
+      const std::size_t i = todo[next++];
+      running[start(i)] = i;
+    }
+    int ws = 0;
+    const pid_t pid = wait(&ws);
+    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const std::size_t i = it->second;
+    running.erase(it);
+    ++finished;
+    on_done(i, exit_code_of(ws));
+  }
+}
 
-int cmd_sweep(const Argv& argv) {
-  Args a("sweep", "<sweep.yaml> [-o DIR] [-j N] [--fresh]",
-         "Runs every point of a sweep file's parameter grid (or a seeded sample of it), each in\n"
-         "its own process, and prints the points with their objectives and the Pareto front.\n"
-         "Reports go to DIR/points/<label>.json, logs to DIR/points/<label>.log, the summary to\n"
-         "DIR/sweep.json and DIR/sweep.csv. Points already done (report present, same overrides)\n"
-         "are not run again, so an interrupted sweep resumes; a failed point is recorded and the\n"
-         "others go on.");
-  a.positional("sweep.yaml", "the sweep file (see configs/README.md \"Sweeps\")")
-      .option("output", "DIR", "results folder (default results/<sweep name>)", false, "o")
-      .option("jobs", "N", "simulations run at once (default 2)", false, "j")
-      .flag("fresh", "run every point again, even those already done");
-  if (!a.parse(argv)) return 0;
-  const std::string file = a.get("sweep.yaml");
-  const sweep::SweepSpec spec = sweep::load_sweep(file);
-  const std::vector<sweep::Point> points = sweep::expand(spec);
-  const std::string name = spec.name.empty() ? fs::path(file).stem().string() : spec.name;
-  const fs::path out = a.get("output", "results/" + name);
+// Everything but the launch: stamps and resume, running the points (local pool or MPI workers),
+// objectives, Pareto front, sweep.json / sweep.csv and the table.
+int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sweep::Point>& points,
+               const std::string& name, const fs::path& out, int jobs, const std::string& exe,
+               const std::function<pid_t(std::size_t)>& start, const MpiSession* mpi) {
   const fs::path pdir = out / "points";
-  const int jobs = parse_jobs("sweep", a.get("jobs", "2"));
   make_results_dir(pdir.string());
-
-  const std::string exe = self_exe();
   const std::string exe_print = file_fingerprint(exe);
   const std::size_t n = points.size();
   std::vector<int> status(n, -1);  // exit code; -1 = not run
@@ -128,34 +137,27 @@ int cmd_sweep(const Argv& argv) {
     todo.push_back(i);
   }
   std::cerr << "sweep " << name << ": " << n << " points (" << (n - todo.size())
-            << " done earlier), " << jobs << " at a time, results in " << out.string() << "\n";
+            << " done earlier), ";
+  if (mpi)
+    std::cerr << mpi->size() - 1 << " MPI workers x " << jobs << " at a time";
+  else
+    std::cerr << jobs << " at a time";
+  std::cerr << ", results in " << out.string() << "\n";
 
-  std::map<pid_t, std::size_t> running;
-  std::size_t next = 0, finished = 0;
-  while (finished < todo.size()) {
-    while (running.size() < static_cast<std::size_t>(jobs) && next < todo.size()) {
-      const std::size_t i = todo[next++];
-      const auto& p = points[i];
-      RunRequest req{spec.system, spec.workload, spec.sets, (pdir / (p.label + ".json")).string(),
-                     (pdir / (p.label + ".log")).string()};
-      for (const auto& x : p.set_args()) req.sets.push_back(x);
-      running[start_run_process(exe, req)] = i;
-    }
-    int ws = 0;
-    pid_t pid = wait(&ws);
-    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const std::size_t i = it->second;
-    running.erase(it);
-    status[i] = exit_code_of(ws);
+  std::size_t finished = 0;
+  auto on_done = [&](std::size_t i, int code) {
+    status[i] = code;
     ++finished;
     std::string vals;
     for (const auto& x : points[i].set_args()) vals += (vals.empty() ? "" : " ") + x;
     std::cerr << "  [" << finished << "/" << todo.size() << "] " << points[i].label << " "
-              << (status[i] == 0 ? "done" : "FAILED (exit " + std::to_string(status[i]) + ")")
-              << " (" << vals << ")\n";
-  }
+              << (code == 0 ? "done" : "FAILED (exit " + std::to_string(code) + ")") << " (" << vals
+              << ")\n";
+  };
+  if (mpi)
+    mpi_coordinate(*mpi, todo, jobs, on_done);
+  else
+    run_local_pool(todo, jobs, start, on_done);
 
   // Objectives of every point that produced a report.
   const std::size_t m = spec.objectives.size();
@@ -278,6 +280,56 @@ int cmd_sweep(const Argv& argv) {
             << (n - failed) << " of " << n << " points succeeded; summary in " << out.string()
             << "/sweep.json\n";
   return failed ? static_cast<int>(ExitCode::kSimulation) : 0;
+}
+
+}  // namespace
+
+int cmd_sweep(const Argv& argv) {
+  Args a("sweep", "<sweep.yaml> [-o DIR] [-j N] [--fresh]",
+         "Runs every point of a sweep file's parameter grid (or a seeded sample of it), each in\n"
+         "its own process, and prints the points with their objectives and the Pareto front.\n"
+         "Reports go to DIR/points/<label>.json, logs to DIR/points/<label>.log, the summary to\n"
+         "DIR/sweep.json and DIR/sweep.csv. Points already done (report present, same overrides)\n"
+         "are not run again, so an interrupted sweep resumes; a failed point is recorded and the\n"
+         "others go on.");
+  a.positional("sweep.yaml", "the sweep file (see configs/README.md \"Sweeps\")")
+      .option("output", "DIR", "results folder (default results/<sweep name>)", false, "o")
+      .option("jobs", "N", "simulations run at once (default 2)", false, "j")
+      .flag("fresh", "run every point again, even those already done");
+  if (!a.parse(argv)) return 0;
+  const std::string file = a.get("sweep.yaml");
+  const sweep::SweepSpec spec = sweep::load_sweep(file);
+  const std::vector<sweep::Point> points = sweep::expand(spec);
+  const std::string name = spec.name.empty() ? fs::path(file).stem().string() : spec.name;
+  const fs::path out = a.get("output", "results/" + name);
+  const fs::path pdir = out / "points";
+  const int jobs = parse_jobs("sweep", a.get("jobs", "2"));
+  const std::string exe = self_exe();
+  auto start = [&](std::size_t i) {
+    const auto& p = points[i];
+    RunRequest req{spec.system, spec.workload, spec.sets, (pdir / (p.label + ".json")).string(),
+                   (pdir / (p.label + ".log")).string()};
+    for (const auto& x : p.set_args()) req.sets.push_back(x);
+    return start_run_process(exe, req);
+  };
+
+  // Under mpirun: rank 0 coordinates and writes the results, the other ranks run points.
+  std::optional<MpiSession> mpi;
+  if (launched_by_mpirun()) mpi.emplace();
+  if (mpi && mpi->rank() != 0) {
+    mpi_work(*mpi, jobs, start);
+    return 0;
+  }
+  const bool distributed = mpi && mpi->size() > 1;
+  try {
+    return sweep_main(a, spec, points, name, out, jobs, exe, start, distributed ? &*mpi : nullptr);
+  } catch (const std::exception& e) {
+    if (!distributed) throw;
+    // The workers wait on rank 0: report, then end every rank.
+    std::cerr << "accsim: error: " << e.what() << "\n";
+    const auto* ae = dynamic_cast<const Error*>(&e);
+    mpi->abort(ae ? static_cast<int>(ae->code()) : 1);
+  }
 }
 
 }  // namespace accsim::cli

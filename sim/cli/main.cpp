@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/mpi_pool.h"
 #include "sim/core/error.h"
 
 namespace {
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
       return accsim::cli::cmd_config_show({rest.begin() + 1, rest.end()});
     }
     if (cmd == "version" || cmd == "--version") {
-      std::cout << "accsim 0.1.0\n";
+      std::cout << "accsim 0.1.0\n"
+                << "mpi sweep driver: " << (accsim::cli::mpi_available() ? "yes" : "no") << "\n";
       return 0;
     }
     throw accsim::usage_error("unknown command '" + cmd + "' (run 'accsim --help')");

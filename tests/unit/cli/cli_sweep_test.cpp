@@ -3,6 +3,7 @@
 // done are not run again; their reports are untouched).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "tests/unit/cli/cli_test.h"
@@ -105,6 +106,54 @@ TEST(CliSweep, EditedSystemFileInvalidatesAPoint) {
   auto b = run_accsim("sweep " + d.file("s.yaml") + " -o " + d.file("o"));
   ASSERT_EQ(b.code, 0) << b.out;
   EXPECT_NE(b.out.find("1 points (0 done earlier)"), std::string::npos) << b.out;
+}
+
+// Runs `mpirun -np <np> accsim <args>` (as root too, oversubscribing the 2-core CI machine).
+CliResult run_mpi(int np, const std::string& args) {
+  const std::string cmd =
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "OMPI_MCA_rmaps_base_oversubscribe=1 "
+      "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 mpirun -np " +
+      std::to_string(np) + " " + accsim_exe() + " " + args + " 2>&1";
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+TEST(CliSweep, MpiDriverGivesTheLocalPoolsResults) {
+  if (run_accsim("version").out.find("mpi sweep driver: yes") == std::string::npos)
+    GTEST_SKIP() << "accsim was built without MPI (libopenmpi-dev not found at configure time)";
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "mpirun is not installed";
+  TempDir d;
+  const std::string sweep =
+      d.write("s.yaml", "sweep:\n  name: m\n  system: " + src("configs/systems/ddr4.yaml") +
+                            "\n  set: [workload.pattern=random, workload.count=1500]\n"
+                            "  grid:\n    controller.read_queue: [4, 0, 16]\n"
+                            "    controller.page_policy: [open, closed]\n");
+  auto local = run_accsim("sweep " + sweep + " -o " + d.file("local"));
+  ASSERT_EQ(local.code, 5) << local.out;  // the two read_queue=0 points fail
+  // Rank 0 coordinates; ranks 1 and 2 run two points at a time each.
+  auto mpi = run_mpi(3, "sweep " + sweep + " -o " + d.file("mpi") + " -j2");
+  ASSERT_EQ(mpi.code, 5) << mpi.out;
+  EXPECT_NE(mpi.out.find("6 points (0 done earlier), 2 MPI workers x 2 at a time"),
+            std::string::npos)
+      << mpi.out;
+  EXPECT_NE(mpi.out.find("4 of 6 points succeeded"), std::string::npos) << mpi.out;
+  for (const char* p : {"p0000", "p0001", "p0004", "p0005"})
+    EXPECT_EQ(slurp(d.file("local/points/") + p + ".json"),
+              slurp(d.file("mpi/points/") + p + ".json"))
+        << p;
+  EXPECT_EQ(slurp(d.file("local/sweep.csv")), slurp(d.file("mpi/sweep.csv")));
+  // Resumed under MPI: nothing done is run again.
+  auto again = run_mpi(2, "sweep " + sweep + " -o " + d.file("mpi"));
+  EXPECT_NE(again.out.find("6 points (4 done earlier)"), std::string::npos) << again.out;
 }
 
 TEST(CliSweep, BadSweepFileIsAConfigError) {
