@@ -5,9 +5,9 @@
 namespace accsim {
 
 struct MemRequest {
-  std::uint64_t id = 0;         // unique per run, in issue order
-  std::uint64_t addr = 0;       // byte address
-  std::uint32_t size = 64;      // bytes
+  std::uint64_t id = 0;     // unique per run, in issue order
+  std::uint64_t addr = 0;   // byte address
+  std::uint32_t size = 64;  // bytes
   bool is_write = false;
   std::int64_t not_before_ps = 0;  // trace timestamp: the request may not be issued earlier
   // Origin in the captured kernel (for GPU traces; 0 otherwise).

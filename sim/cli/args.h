@@ -13,7 +13,8 @@ namespace accsim::cli {
 class Args {
  public:
   Args(std::string command, std::string synopsis, std::string description)
-      : command_(std::move(command)), synopsis_(std::move(synopsis)),
+      : command_(std::move(command)),
+        synopsis_(std::move(synopsis)),
         description_(std::move(description)) {}
 
   // --name VALUE (repeatable options collect every value).

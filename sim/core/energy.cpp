@@ -45,8 +45,8 @@ void EnergyLedger::add_pj(const std::string& component, const std::string& actio
   entries_.push_back(e);
 }
 
-void EnergyLedger::static_power(const std::string& component, const std::string& what,
-                                double watts, const std::string& source) {
+void EnergyLedger::static_power(const std::string& component, const std::string& what, double watts,
+                                const std::string& source) {
   Entry e;
   e.component = component;
   e.action = what;
@@ -80,7 +80,9 @@ double EnergyLedger::static_pj() const {
     if (e.kind == 2) s += e.pj;
   return s;
 }
-double EnergyLedger::total_pj() const { return dynamic_pj() + static_pj(); }
+double EnergyLedger::total_pj() const {
+  return dynamic_pj() + static_pj();
+}
 double EnergyLedger::component_pj(const std::string& c) const {
   double s = 0;
   for (auto& e : entries_)

@@ -37,11 +37,11 @@ class EnergyLedger {
  private:
   struct Entry {
     std::string component, action, source;
-    double pj_each = 0;    // per occurrence (actions)
+    double pj_each = 0;  // per occurrence (actions)
     std::uint64_t count = 0;
-    double pj = 0;         // accumulated (add_pj) or finalized static energy
-    double watts = 0;      // static power
-    int kind = 0;          // 0 action, 1 accumulated, 2 static
+    double pj = 0;     // accumulated (add_pj) or finalized static energy
+    double watts = 0;  // static power
+    int kind = 0;      // 0 action, 1 accumulated, 2 static
   };
   std::vector<Entry> entries_;
   bool finalized_ = false;

@@ -7,20 +7,20 @@
 namespace accsim {
 
 struct SourceLoc {
-  std::string file;  // path as given by the user, or "<command line>" / "<builtin:NAME>"
-  int line = 0;      // 1-based; 0 = unknown
-  int column = 0;    // 1-based; 0 = unknown
+  std::string file;         // path as given by the user, or "<command line>" / "<builtin:NAME>"
+  int line = 0;             // 1-based; 0 = unknown
+  int column = 0;           // 1-based; 0 = unknown
   std::string str() const;  // "file:line:col" (parts that are unknown are left out)
 };
 
 // Exit codes of the accsim program (documented in sim/README.md).
 enum class ExitCode : int {
   kOk = 0,
-  kInternal = 1,   // a bug: an invariant of the simulator broke
-  kUsage = 2,      // bad command line
-  kConfig = 3,     // bad configuration (YAML syntax, unknown key, bad unit, out of range)
-  kInput = 4,      // bad input file (trace truncated, corrupt, missing)
-  kSimulation = 5, // the simulation itself failed (deadlock, protocol violation)
+  kInternal = 1,    // a bug: an invariant of the simulator broke
+  kUsage = 2,       // bad command line
+  kConfig = 3,      // bad configuration (YAML syntax, unknown key, bad unit, out of range)
+  kInput = 4,       // bad input file (trace truncated, corrupt, missing)
+  kSimulation = 5,  // the simulation itself failed (deadlock, protocol violation)
 };
 
 class Error : public std::runtime_error {
@@ -43,7 +43,11 @@ inline Error config_error(const SourceLoc& loc, const std::string& msg) {
 inline Error input_error(const SourceLoc& loc, const std::string& msg) {
   return Error(ExitCode::kInput, loc, msg);
 }
-inline Error usage_error(const std::string& msg) { return Error(ExitCode::kUsage, msg); }
-inline Error sim_error(const std::string& msg) { return Error(ExitCode::kSimulation, msg); }
+inline Error usage_error(const std::string& msg) {
+  return Error(ExitCode::kUsage, msg);
+}
+inline Error sim_error(const std::string& msg) {
+  return Error(ExitCode::kSimulation, msg);
+}
 
 }  // namespace accsim

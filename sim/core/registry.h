@@ -53,8 +53,8 @@ class Registry {
 #define ACCSIM_CAT2(a, b) a##b
 #define ACCSIM_CAT(a, b) ACCSIM_CAT2(a, b)
 // Registers `factory` under `name` for `Base`. Place in a .cpp linked as a whole archive.
-#define ACCSIM_REGISTER(Base, name, desc, factory)                                        \
-  static const bool ACCSIM_CAT(accsim_registered_, __COUNTER__) [[maybe_unused]] =        \
+#define ACCSIM_REGISTER(Base, name, desc, factory)                                 \
+  static const bool ACCSIM_CAT(accsim_registered_, __COUNTER__) [[maybe_unused]] = \
       ::accsim::Registry<Base>::instance().add(name, desc, factory)
 
 }  // namespace accsim

@@ -107,8 +107,7 @@ Distribution& StatsGroup::distribution(const std::string& n, const std::string& 
                                        const std::string& u) {
   return add(n, d, u, 1).dist;
 }
-Occupancy& StatsGroup::occupancy(const std::string& n, const std::string& d,
-                                 const std::string& u) {
+Occupancy& StatsGroup::occupancy(const std::string& n, const std::string& d, const std::string& u) {
   return add(n, d, u, 2).occ;
 }
 void StatsGroup::scalar(const std::string& n, const std::string& d, const std::string& u,
@@ -126,7 +125,9 @@ void StatsGroup::formula(const std::string& n, const std::string& d, const std::
 
 namespace {
 // Reports must be byte-identical across runs and readable: non-finite values become null.
-Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+Json num(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
 }  // namespace
 
 Json StatsGroup::to_json() const {
@@ -134,7 +135,9 @@ Json StatsGroup::to_json() const {
   for (const auto& e : entries_) {
     Json s = Json::object();
     switch (e->kind) {
-      case 0: s["value"] = e->counter.value(); break;
+      case 0:
+        s["value"] = e->counter.value();
+        break;
       case 1:
         s["count"] = e->dist.count();
         s["mean"] = num(e->dist.mean());
@@ -147,8 +150,12 @@ Json StatsGroup::to_json() const {
         s["mean"] = num(e->occ.mean());
         s["peak"] = e->occ.peak();
         break;
-      case 3: s["value"] = num(e->scalar); break;
-      case 4: s["value"] = num(e->fn()); break;
+      case 3:
+        s["value"] = num(e->scalar);
+        break;
+      case 4:
+        s["value"] = num(e->fn());
+        break;
     }
     s["unit"] = e->unit;
     s["desc"] = e->desc;
@@ -170,17 +177,24 @@ void StatsRegistry::freeze() {
   for (auto& g : groups_) g->freeze();
 }
 
-bool StatsGroup::has(const std::string& name) const { return find(name) != nullptr; }
+bool StatsGroup::has(const std::string& name) const {
+  return find(name) != nullptr;
+}
 
 double StatsGroup::value(const std::string& name) const {
   const Entry* e = find(name);
   if (!e) throw Error(ExitCode::kInternal, "no stat '" + name_ + "." + name + "'");
   switch (e->kind) {
-    case 0: return static_cast<double>(e->counter.value());
-    case 1: return e->dist.mean();
-    case 2: return e->occ.mean();
-    case 3: return e->scalar;
-    default: return e->fn();
+    case 0:
+      return static_cast<double>(e->counter.value());
+    case 1:
+      return e->dist.mean();
+    case 2:
+      return e->occ.mean();
+    case 3:
+      return e->scalar;
+    default:
+      return e->fn();
   }
 }
 

@@ -38,7 +38,7 @@ class Distribution {
 
  private:
   static constexpr std::uint64_t kDense = 1 << 16;
-  std::vector<std::uint64_t> dense_;           // counts for values < kDense
+  std::vector<std::uint64_t> dense_;               // counts for values < kDense
   std::map<std::uint64_t, std::uint64_t> sparse_;  // counts for larger values
   std::uint64_t n_ = 0, sum_ = 0, min_ = ~0ULL, max_ = 0;
 };

@@ -20,7 +20,9 @@ Json new_report() {
   return j;
 }
 
-std::string to_text(const Json& report) { return report.dump(2) + "\n"; }
+std::string to_text(const Json& report) {
+  return report.dump(2) + "\n";
+}
 
 namespace {
 std::string csv_quote(const std::string& s) {
@@ -38,7 +40,8 @@ void flatten(const Json& j, const std::string& path, std::string& out) {
     for (std::size_t i = 0; i < j.size(); ++i)
       flatten(j[i], path + "[" + std::to_string(i) + "]", out);
   } else {
-    out += csv_quote(path) + "," + csv_quote(j.is_string() ? j.get<std::string>() : j.dump()) + "\n";
+    out +=
+        csv_quote(path) + "," + csv_quote(j.is_string() ? j.get<std::string>() : j.dump()) + "\n";
   }
 }
 }  // namespace

@@ -14,15 +14,15 @@ struct AccessWorkloadConfig {
   std::string format;   // "" = detect; atrace | dump | ramulator | stl
   std::string pattern;  // used when `trace` is empty: sequential | random | conflict
   std::int64_t count = 100000;
-  double base = 0;      // bytes
-  double size = 64;     // bytes per request
+  double base = 0;   // bytes
+  double size = 64;  // bytes per request
   double write_fraction = 0;
-  double span = 1073741824.0;       // random: address span, bytes
-  double row_stride = 2097152.0;    // conflict: bytes between rows
-  std::int64_t rows = 256;          // conflict: rows cycled through
+  double span = 1073741824.0;     // random: address span, bytes
+  double row_stride = 2097152.0;  // conflict: bytes between rows
+  std::int64_t rows = 256;        // conflict: rows cycled through
   std::int64_t seed = 1;
-  double request_bytes = 64;        // bytes per request in Ramulator / DRAMSys traces
-  double stl_clock = 0;             // clock of DRAMSys .stl cycles, Hz (0 = none)
+  double request_bytes = 64;  // bytes per request in Ramulator / DRAMSys traces
+  double stl_clock = 0;       // clock of DRAMSys .stl cycles, Hz (0 = none)
 };
 
 const config::Schema<AccessWorkloadConfig>& access_workload_schema();

@@ -22,16 +22,26 @@ enum class Cmd : std::uint8_t {
 inline constexpr int kNumCmds = static_cast<int>(Cmd::kCount);
 
 constexpr std::string_view cmd_name(Cmd c) {
-  constexpr std::array<std::string_view, kNumCmds> n = {"ACT", "PRE",  "PREA",  "RD",   "WR",
+  constexpr std::array<std::string_view, kNumCmds> n = {"ACT", "PRE", "PREA",  "RD",   "WR",
                                                         "RDA", "WRA", "REFab", "REFpb"};
   return n[static_cast<int>(c)];
 }
-constexpr bool is_read(Cmd c) { return c == Cmd::kRD || c == Cmd::kRDA; }
-constexpr bool is_write(Cmd c) { return c == Cmd::kWR || c == Cmd::kWRA; }
-constexpr bool is_column(Cmd c) { return is_read(c) || is_write(c); }
-constexpr bool is_refresh(Cmd c) { return c == Cmd::kREFab || c == Cmd::kREFpb; }
+constexpr bool is_read(Cmd c) {
+  return c == Cmd::kRD || c == Cmd::kRDA;
+}
+constexpr bool is_write(Cmd c) {
+  return c == Cmd::kWR || c == Cmd::kWRA;
+}
+constexpr bool is_column(Cmd c) {
+  return is_read(c) || is_write(c);
+}
+constexpr bool is_refresh(Cmd c) {
+  return c == Cmd::kREFab || c == Cmd::kREFpb;
+}
 // Commands that address a whole rank (bank fields are ignored).
-constexpr bool is_rank_cmd(Cmd c) { return c == Cmd::kPREA || c == Cmd::kREFab; }
+constexpr bool is_rank_cmd(Cmd c) {
+  return c == Cmd::kPREA || c == Cmd::kREFab;
+}
 
 // A bank inside one independent (pseudo-)channel. Flat bank index =
 // (rank * bank_groups + bank_group) * banks_per_group + bank.

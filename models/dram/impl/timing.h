@@ -24,10 +24,10 @@ std::string_view scope_name(Scope s);
 
 struct TimingRule {
   Scope scope;
-  Cmd prev;     // preceding command
-  Cmd next;     // following command that is constrained
-  int latency;  // cycles from `prev` to the earliest legal `next`
-  int window;   // 1 = plain rule; N > 1 = the Nth previous `prev` in scope (tFAW: 4)
+  Cmd prev;          // preceding command
+  Cmd next;          // following command that is constrained
+  int latency;       // cycles from `prev` to the earliest legal `next`
+  int window;        // 1 = plain rule; N > 1 = the Nth previous `prev` in scope (tFAW: 4)
   std::string name;  // the JEDEC parameter(s) it comes from, e.g. "nRCDRD", "nCWL+nBL+nWTR_L"
 };
 

@@ -23,7 +23,8 @@ workload:
 void expect_error(const CliResult& r, int code, std::initializer_list<std::string> needles) {
   EXPECT_EQ(r.code, code) << r.out;
   EXPECT_NE(r.out.find("accsim: error:"), std::string::npos) << r.out;
-  for (const auto& n : needles) EXPECT_NE(r.out.find(n), std::string::npos) << "missing '" << n << "' in:\n" << r.out;
+  for (const auto& n : needles)
+    EXPECT_NE(r.out.find(n), std::string::npos) << "missing '" << n << "' in:\n" << r.out;
 }
 
 TEST(CliErrors, HelpAndUsage) {
@@ -52,13 +53,15 @@ TEST(CliErrors, UnknownKeyNamesLineAndColumn) {
   std::string y = kGoodSystem;
   y.replace(y.find("  channels: 1"), 13, "  chanels: 1");
   auto f = d.write("k.yaml", y);
-  expect_error(run_accsim("run " + f), kConfig, {f + ":6:3", "unknown key 'dram.chanels'", "channels"});
+  expect_error(run_accsim("run " + f), kConfig,
+               {f + ":6:3", "unknown key 'dram.chanels'", "channels"});
 }
 
 TEST(CliErrors, UnknownSectionAndTarget) {
   TempDir d;
   auto f = d.write("s.yaml", std::string(kGoodSystem) + "contoller:\n  read_queue: 4\n");
-  expect_error(run_accsim("run " + f), kConfig, {f + ":10:1", "unknown section 'contoller'", "controller"});
+  expect_error(run_accsim("run " + f), kConfig,
+               {f + ":10:1", "unknown section 'contoller'", "controller"});
   std::string y = kGoodSystem;
   y.replace(y.find("target: dram"), 12, "target: dramm");
   auto g = d.write("t.yaml", y);
@@ -67,18 +70,21 @@ TEST(CliErrors, UnknownSectionAndTarget) {
 
 TEST(CliErrors, NegativeOrZeroTiming) {
   TempDir d;
-  auto f = d.write("n.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
-                                                         "  timing:\n    nRCD: -3"));
+  auto f = d.write("n.yaml", std::string(kGoodSystem)
+                                 .replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                          "  timing:\n    nRCD: -3"));
   expect_error(run_accsim("run " + f), kConfig, {f + ":7:11", "nRCD"});
-  auto g = d.write("z.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
-                                                         "  timing:\n    tRP: 0ns"));
+  auto g = d.write("z.yaml", std::string(kGoodSystem)
+                                 .replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                          "  timing:\n    tRP: 0ns"));
   expect_error(run_accsim("run " + g), kConfig, {g + ":7:10", "tRP"});
 }
 
 TEST(CliErrors, BankCountThatDoesNotDivide) {
   TempDir d;
-  auto f = d.write("b.yaml", std::string(kGoodSystem).replace(std::string(kGoodSystem).find("  channels: 1"), 13,
-                                                         "  org:\n    banks: 10"));
+  auto f = d.write("b.yaml", std::string(kGoodSystem)
+                                 .replace(std::string(kGoodSystem).find("  channels: 1"), 13,
+                                          "  org:\n    banks: 10"));
   auto r = run_accsim("run " + f);
   expect_error(r, kConfig, {f, "banks"});
 }

@@ -37,17 +37,19 @@ const Schema<Outer>& outer_schema() {
   static const Schema<Outer> s = [] {
     Schema<Outer> s("outer");
     s.text("name", &Outer::name, std::nullopt, "a required name")
-        .preset("preset", &Outer::preset,
-                [](const std::string& p, Outer& o, const LoadCtx& c, const YAML::Node& n) {
-                  if (p != "big") throw config_error(c.origin->loc(n), "unknown preset '" + p + "'");
-                  o.queue = 64;
-                  o.bw = 1e12;
-                },
-                "preset")
+        .preset(
+            "preset", &Outer::preset,
+            [](const std::string& p, Outer& o, const LoadCtx& c, const YAML::Node& n) {
+              if (p != "big") throw config_error(c.origin->loc(n), "unknown preset '" + p + "'");
+              o.queue = 64;
+              o.bw = 1e12;
+            },
+            "preset")
         .integer<int>("queue", &Outer::queue, 32, Range::between(1, 1024), "entries", "queue size")
         .flag("refresh", &Outer::refresh, true, "refresh on")
-        .choice<Policy>("policy", &Outer::policy, {{"open", Policy::kOpen}, {"closed", Policy::kClosed}},
-                        Policy::kOpen, "page policy")
+        .choice<Policy>("policy", &Outer::policy,
+                        {{"open", Policy::kOpen}, {"closed", Policy::kClosed}}, Policy::kOpen,
+                        "page policy")
         .quantity("bw", &Outer::bw, Unit::kBandwidth, 1e9, Range::positive(), "bandwidth")
         .section("inner", &Outer::inner, inner_schema(), "inner part")
         .check([](const Outer& o, const SourceLoc& where) {
@@ -177,8 +179,9 @@ TEST(Config, ShowListsValuesDefaultsAndProvenance) {
   std::ostringstream os;
   outer_schema().describe(o, os, 0, prov, "");
   std::string s = os.str();
-  EXPECT_NE(s.find("queue: 8  # queue size [entries] range [1, 1024]; default 32; set by sys.yaml:2:8"),
-            std::string::npos)
+  EXPECT_NE(
+      s.find("queue: 8  # queue size [entries] range [1, 1024]; default 32; set by sys.yaml:2:8"),
+      std::string::npos)
       << s;
   EXPECT_NE(s.find("period: 1ns"), std::string::npos) << s;
   EXPECT_EQ(outer_schema().to_json(o)["inner"]["depth"], 4);

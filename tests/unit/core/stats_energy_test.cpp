@@ -68,7 +68,9 @@ TEST(Energy, LedgerSumsActionsAccumulatedAndStatic) {
 struct Shape {
   using Factory = int (*)();
 };
-int make_three() { return 3; }
+int make_three() {
+  return 3;
+}
 ACCSIM_REGISTER(Shape, "three", "the number three", &make_three);
 
 TEST(Registry, UnknownNameListsRegistered) {

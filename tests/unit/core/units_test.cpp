@@ -25,7 +25,8 @@ TEST(Units, ParsesEachKindToItsBaseUnit) {
 }
 
 TEST(Units, RejectsMissingWrongOrUnknownUnitsWithLocation) {
-  for (const char* bad : {"13.75", "13.75GHz", "13.75nss", "", "ns", "nan ns", "inf ns", "0x10ns"}) {
+  for (const char* bad :
+       {"13.75", "13.75GHz", "13.75nss", "", "ns", "nan ns", "inf ns", "0x10ns"}) {
     try {
       parse_quantity(bad, Unit::kTime, kLoc);
       FAIL() << "accepted '" << bad << "'";

@@ -64,7 +64,9 @@ TEST(Sweep, SampleIsDistinctSortedAndDeterministic) {
   std::set<std::int64_t> idx;
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].index, b[i].index);
-    if (i) EXPECT_LT(a[i - 1].index, a[i].index);
+    if (i) {
+      EXPECT_LT(a[i - 1].index, a[i].index);
+    }
     idx.insert(a[i].index);
     EXPECT_EQ(a[i].values[0].second, std::to_string(a[i].index / 10));
     EXPECT_EQ(a[i].values[1].second, std::to_string(a[i].index % 10));
