@@ -103,7 +103,8 @@ std::string Args::help() const {
     if (left.size() < 30) left += std::string(30 - left.size(), ' ');
     os << left << "  " << o.help << (o.repeatable ? " (repeatable)" : "") << "\n";
   }
-  os << "  -h, --help                      show this help\n";
+  std::string left = "  -h, --help";
+  os << left << std::string(30 - left.size(), ' ') << "  show this help\n";
   return os.str();
 }
 

@@ -289,12 +289,13 @@ int cmd_sweep(const Argv& argv) {
          "Runs every point of a sweep file's parameter grid (or a seeded sample of it), each in\n"
          "its own process, and prints the points with their objectives and the Pareto front.\n"
          "Reports go to DIR/points/<label>.json, logs to DIR/points/<label>.log, the summary to\n"
-         "DIR/sweep.json and DIR/sweep.csv. Points already done (report present, same overrides)\n"
+         "DIR/sweep.json and DIR/sweep.csv. Points already done (report present, same inputs)\n"
          "are not run again, so an interrupted sweep resumes; a failed point is recorded and the\n"
-         "others go on.");
+         "others go on. Under MPI (mpirun -np N accsim sweep ...) rank 0 coordinates and ranks\n"
+         "1..N-1 each run up to -j points at a time (sim/README.md).");
   a.positional("sweep.yaml", "the sweep file (see configs/README.md \"Sweeps\")")
       .option("output", "DIR", "results folder (default results/<sweep name>)", false, "o")
-      .option("jobs", "N", "simulations run at once (default 2)", false, "j")
+      .option("jobs", "N", "simulations run at once (default 2; per worker under MPI)", false, "j")
       .flag("fresh", "run every point again, even those already done");
   if (!a.parse(argv)) return 0;
   const std::string file = a.get("sweep.yaml");
