@@ -132,7 +132,7 @@ TEST(FpgaValues, SameValuesInBothIoStylesAndUnderBackPressure) {
 
 TEST(FpgaValues, BundledModelsProduceFiniteOutputs) {
   for (const char* f : {"configs/fpga/jet_tagger.yaml", "configs/fpga/jet_tagger_stream.yaml",
-                        "configs/fpga/vit_block.yaml"}) {
+                        "configs/fpga/vit_block.yaml", "configs/fpga/jet_mlp.yaml"}) {
     ModelDesc m = load_model_file(std::string(ACCSIM_SOURCE_DIR) + "/" + f);
     FpgaResult r = sim(m, 2, 0, 4096);
     ASSERT_FALSE(r.deadlocked()) << f;
