@@ -299,12 +299,21 @@ int cmd_sweep(const Argv& argv) {
       .flag("fresh", "run every point again, even those already done");
   if (!a.parse(argv)) return 0;
   const std::string file = a.get("sweep.yaml");
-  const sweep::SweepSpec spec = sweep::load_sweep(file);
-  const std::vector<sweep::Point> points = sweep::expand(spec);
+  // Under mpirun every rank reads the sweep file; only rank 0 reports what is wrong with it.
+  sweep::SweepSpec spec;
+  std::vector<sweep::Point> points;
+  int jobs = 0;
+  try {
+    spec = sweep::load_sweep(file);
+    points = sweep::expand(spec);
+    jobs = parse_jobs("sweep", a.get("jobs", "2"));
+  } catch (const Error& e) {
+    if (launched_by_mpirun() && rank_from_env() > 0) return static_cast<int>(e.code());
+    throw;
+  }
   const std::string name = spec.name.empty() ? fs::path(file).stem().string() : spec.name;
   const fs::path out = a.get("output", "results/" + name);
   const fs::path pdir = out / "points";
-  const int jobs = parse_jobs("sweep", a.get("jobs", "2"));
   const std::string exe = self_exe();
   auto start = [&](std::size_t i) {
     const auto& p = points[i];

@@ -23,6 +23,12 @@ bool launched_by_mpirun() {
   return false;
 }
 
+int rank_from_env() {
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"})
+    if (const char* r = std::getenv(v)) return std::atoi(r);
+  return 0;
+}
+
 #ifdef ACCSIM_HAVE_MPI
 
 namespace {

@@ -17,6 +17,9 @@ namespace accsim::cli {
 // True if this process was started by mpirun/mpiexec (Open MPI, PMI or PMIx environment).
 bool launched_by_mpirun();
 
+// This process's rank as mpirun's environment gives it (before MPI_Init); 0 if none.
+int rank_from_env();
+
 // Whether this accsim was built with MPI.
 bool mpi_available();
 
