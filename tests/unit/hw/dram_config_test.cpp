@@ -206,6 +206,10 @@ TEST(DramPresets, HbmAndGddrOrganisation) {
   EXPECT_EQ(d5.org.burst_length, 16);
   EXPECT_EQ(d5.org.channel_width, 32);
   EXPECT_EQ(d5.timing.nBL, 8);
+  // JESD79-5 Table 284 tREFSBRD 30 ns at tCK 416.7 ps (DDR5-4800): 72 nCK; Table 281 tREFIsb =
+  // 1.95 us / 4 banks per group (16 Gb) = 487.5 ns: 1170 nCK.
+  EXPECT_EQ(d5.timing.nRREFD, 72);
+  EXPECT_EQ(d5.timing.nREFIpb, 1170);
   DramSpec lp = dram_preset_spec("LPDDR5-6400");
   EXPECT_EQ(lp.org.banks_per_rank(), 16);
   EXPECT_GT(lp.timing.nRPab, lp.timing.nRP);
