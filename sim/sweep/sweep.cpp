@@ -46,7 +46,10 @@ std::vector<std::string> Point::set_args() const {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  YAML::Node root = config::load_yaml_file(path);
+  return load_sweep_yaml(config::load_yaml_file(path), path);
+}
+
+SweepSpec load_sweep_yaml(const YAML::Node& root, const std::string& path) {
   config::Origin o(path);
   SweepSpec s;
   s.file = path;

@@ -5,6 +5,8 @@
 // reports the Pareto front. This library holds the parts that are not process handling: loading
 // and checking the sweep file, expanding the grid, reading objective values from reports and the
 // Pareto front. Format: configs/README.md "Sweeps".
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,6 +54,8 @@ struct Point {
 
 // Loads and checks a sweep file; errors name file:line:column (exit code 3).
 SweepSpec load_sweep(const std::string& path);
+// The same for a document already read; relative paths in it resolve against path's folder.
+SweepSpec load_sweep_yaml(const YAML::Node& root, const std::string& path);
 
 // Grids larger than this are refused (use `sample`).
 inline constexpr std::int64_t kMaxGridPoints = 1000000;
