@@ -31,8 +31,17 @@ namespace accsim::hw {
 // Static power: an assumption for each part (3.0 W VU13P, 0.7 W ZU9EG, 0.6 W ZU7EV), the order
 // of magnitude of AMD's Power Estimator (XPE) device static power at 25 C junction; not taken
 // from an XPE run. Replace with an XPE figure for a real study.
-// Timing depths (dsp_mult 2, lut_mult 1, add 1 per tree level, table 1) are assumptions of
-// the order Vivado HLS schedules at 200 MHz on UltraScale+ (DSP48E2 with MREG/PREG).
+// Timing depths, calibrated on a Vivado HLS 2019.1 C-synthesis report of an hls4ml jet MLP at
+// 5 ns on an UltraScale+ part (github.com/uw-acme/HLS4ML_VS_MANUAL,
+// src/hdl/Batchnorm-JetTagging/16_10.rpt, xcu250, ap_fixed<16,10>, reuse factor 1): every
+// dense_latency instance (16 to 64 inputs: a multiply and a whole adder tree) is scheduled in
+// 1 cycle, so HLS chains the adder tree into the multiply's cycle at 200 MHz: add = 0 cycles per
+// tree level; with dsp_mult = 1 accsim's 16-64-32-32-5 MLP takes 14 cycles against the report's
+// 13 for the whole network (models/fpga/README.md "Validation"). lut_mult 1 and table 1
+// (registered LUTRAM/BRAM read) are unchanged assumptions. Chaining a whole tree is right for the
+// tree sizes of these models at 200 MHz (the report's estimated clock was 3.97 ns for 64-input
+// trees); for much wider trees or faster clocks set add = 1 (one cycle per level, the
+// unchained bound).
 
 ClockDomain FpgaSpec::clock() const {
   ClockDomain c;
@@ -99,12 +108,13 @@ struct SchemaHolder {
                                "flip-flops of the part");
     const auto depth = Range::between(0, 64);
     timing
-        .integer("dsp_mult", &FpgaTiming::dsp_mult, std::optional<int>(2), depth, "cycles",
-                 "pipeline depth of a DSP multiplier (assumption)")
+        .integer("dsp_mult", &FpgaTiming::dsp_mult, std::optional<int>(1), depth, "cycles",
+                 "pipeline depth of a DSP multiplier (calibrated on an HLS report, see source)")
         .integer("lut_mult", &FpgaTiming::lut_mult, std::optional<int>(1), depth, "cycles",
                  "pipeline depth of a LUT multiplier (assumption)")
-        .integer("add", &FpgaTiming::add, std::optional<int>(1), depth, "cycles",
-                 "cycles per adder-tree or compare level (assumption)")
+        .integer("add", &FpgaTiming::add, std::optional<int>(0), depth, "cycles",
+                 "cycles per adder-tree or compare level (0: chained into one cycle, as HLS "
+                 "schedules trees of these sizes at 200 MHz; 1 for wide trees or fast clocks)")
         .integer("table", &FpgaTiming::table, std::optional<int>(1), depth, "cycles",
                  "cycles of a lookup-table read (assumption)")
         .integer("lut_mult_max_bits", &FpgaTiming::lut_mult_max_bits, std::optional<int>(10),

@@ -22,11 +22,12 @@ struct FpgaResources {
   std::int64_t ff = 3456000;   // flip-flops
 };
 
-// Pipeline depth of the primitives, in cycles of the fabric clock (assumptions, see the .cpp).
+// Pipeline depth of the primitives, in cycles of the fabric clock (calibration and assumptions:
+// see the .cpp).
 struct FpgaTiming {
-  int dsp_mult = 2;            // DSP multiplier with input + output register
+  int dsp_mult = 1;            // DSP multiplier
   int lut_mult = 1;            // narrow multiplier in LUTs
-  int add = 1;                 // one adder-tree level (or compare level)
+  int add = 0;                 // one adder-tree level (or compare level); 0 = chained
   int table = 1;               // table lookup (LUTRAM/BRAM read, registered)
   int lut_mult_max_bits = 10;  // both operands at most this wide -> LUT multiplier, no DSP
 };

@@ -1,6 +1,6 @@
 // Engine latency and II against hand-computed values (README.md "Engines"), in the formulas and
-// in the simulation, for small shapes. Default timing: DSP multiply 2, LUT multiply 1, adder
-// level 1, table 1; multipliers with both operands <= 10 bits go to LUTs.
+// in the simulation, for small shapes. Timing of test_part() (helpers.h): DSP multiply 2, LUT
+// multiply 1, adder level 1, table 1; multipliers with both operands <= 10 bits go to LUTs.
 #include "tests/unit/fpga/helpers.h"
 
 namespace accsim::fpga::test {
@@ -14,7 +14,7 @@ std::string dense_model(const std::string& io, int rf, const std::string& prec =
 }
 
 TEST(FpgaEngine, DenseFormula) {
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   // 16-bit: DSP multiply 2 + (rf-1) + adder tree ceil(log2 4) = 2 + bias/cast 1.
   ModelDesc m = model_from(dense_model("io_parallel", 1));
   EngineTiming t = engine_timing(m, m.layers[1], spec);
@@ -43,7 +43,7 @@ TEST(FpgaEngine, DenseSimulatedLatencyBothIoTypes) {
 }
 
 TEST(FpgaEngine, ParallelizationFactor) {
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   // 6 rows, PF 3: two groups of three rows, II 1 each: layer II 2, latency 1 + 5.
   const std::string six =
       "model: {name: d}\nlayers:\n  - {name: x, kind: input, shape: [6, 4]}\n"
@@ -80,7 +80,7 @@ TEST(FpgaEngine, ParallelizationFactor) {
 }
 
 TEST(FpgaEngine, FlattenIsWiresInParallelAndARepackInStream) {
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   const std::string layers =
       "layers:\n  - {name: x, kind: input, shape: [5, 3]}\n  - {name: f, kind: flatten}\n"
       "  - {name: fc, kind: dense, units: 2}\n";
@@ -143,7 +143,7 @@ TEST(FpgaEngine, SustainedIiEqualsLayerIi) {
 }
 
 TEST(FpgaEngine, SoftmaxLayernormActivations) {
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   ModelDesc m = model_from(
       "model: {name: s}\nlayers:\n  - {name: x, kind: input, shape: [2, 4]}\n"
       "  - {name: sm, kind: softmax}\n  - {name: ln, kind: layernorm}\n"
@@ -169,7 +169,7 @@ TEST(FpgaEngine, SoftmaxLayernormActivations) {
 }
 
 TEST(FpgaEngine, MhaFormulaAndStream) {
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   ModelDesc m = model_from(
       "model: {name: a, io_type: io_stream, fifo_depth: 64}\nlayers:\n"
       "  - {name: x, kind: input, shape: [4, 4]}\n"

@@ -18,9 +18,9 @@ TEST(FpgaPipeline, BackPressureStallsTheProducerOnly) {
   p.events = 1;
   p.fifo_depths["r->fc"] = 1;
   p.fifo_depths["x->r"] = 8;
-  FpgaResult shallow = simulate(m, hw::fpga_preset("VU13P"), p);
+  FpgaResult shallow = simulate(m, test_part(), p);
   p.fifo_depths["r->fc"] = 8;
-  FpgaResult deep = simulate(m, hw::fpga_preset("VU13P"), p);
+  FpgaResult deep = simulate(m, test_part(), p);
   ASSERT_FALSE(shallow.deadlocked());
   // fc pops row k at f_k = 1 + 4k. relu (depth 1) writes row k at max(s_k + 1, f_{k-1}) with one
   // slot, and a stalled write holds its pipeline: s_{k+1} = s_k + 1 + stall_k.
@@ -37,7 +37,7 @@ TEST(FpgaPipeline, BackPressureStallsTheProducerOnly) {
 
 TEST(FpgaPipeline, MinimumDepthIsExactlyTheStallBoundary) {
   ModelDesc m = model_from(kChain);
-  const auto spec = hw::fpga_preset("VU13P");
+  const auto spec = test_part();
   StreamParams u;
   u.events = 6;
   u.unbounded = true;
@@ -70,7 +70,7 @@ TEST(FpgaPipeline, ShallowSkipFifoDeadlocksAndTheReportSaysWhy) {
   StreamParams p;
   p.events = 3;
   p.fifo_depths["x->sum"] = 3;
-  FpgaResult r = simulate(m, hw::fpga_preset("VU13P"), p);
+  FpgaResult r = simulate(m, test_part(), p);
   ASSERT_TRUE(r.deadlocked());
   const DeadlockReport& d = *r.deadlock;
   bool source_blocked = false, add_waits = false;
@@ -85,9 +85,9 @@ TEST(FpgaPipeline, ShallowSkipFifoDeadlocksAndTheReportSaysWhy) {
   EXPECT_EQ(r.events_done, 0);
   // Deep enough: no deadlock, and the attention's 6 buffered rows are the floor.
   p.fifo_depths["x->sum"] = 6;
-  EXPECT_FALSE(simulate(m, hw::fpga_preset("VU13P"), p).deadlocked());
+  EXPECT_FALSE(simulate(m, test_part(), p).deadlocked());
   p.fifo_depths["x->sum"] = 5;
-  EXPECT_TRUE(simulate(m, hw::fpga_preset("VU13P"), p).deadlocked());
+  EXPECT_TRUE(simulate(m, test_part(), p).deadlocked());
 }
 
 TEST(FpgaPipeline, RunModelFillsMinimumDepthsAndEnergy) {
@@ -96,7 +96,7 @@ TEST(FpgaPipeline, RunModelFillsMinimumDepthsAndEnergy) {
   EnergyLedger energy;
   StreamParams p;
   p.events = 20;
-  FpgaResult r = run_model(m, hw::fpga_preset("VU13P"), p, stats, energy);
+  FpgaResult r = run_model(m, test_part(), p, stats, energy);
   energy.finalize(static_cast<double>(r.total_cycles) / 200e6);
   EXPECT_GE(r.fifo("x->sum").min_depth, 6);
   EXPECT_GT(r.dynamic_pj, 0);
