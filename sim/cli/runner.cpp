@@ -1,6 +1,7 @@
 // Child `accsim run` processes (runner.h).
 #include "sim/cli/runner.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,19 +26,23 @@ pid_t start_run_process(const std::string& exe, const RunRequest& r) {
     argv.push_back("--set");
     argv.push_back(s);
   }
+  // Everything the child needs is prepared before fork(): between fork and exec the child only
+  // calls async-signal-safe functions (the parent may have other threads, e.g. MPI's).
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
   if (pid == 0) {
-    FILE* f = std::fopen(r.log.c_str(), "w");
-    if (f) {
-      dup2(fileno(f), 1);
-      dup2(fileno(f), 2);
+    const int fd = open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
     }
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
     execv(exe.c_str(), cargv.data());
-    std::perror("exec accsim");
+    static const char kMsg[] = "accsim: error: could not start the accsim executable (exec)\n";
+    (void)!write(2, kMsg, sizeof kMsg - 1);
     _exit(127);
   }
   return pid;

@@ -41,7 +41,13 @@ bool valid_key(const std::string& k) {
 
 std::vector<std::string> Point::set_args() const {
   std::vector<std::string> v;
-  for (const auto& [k, x] : values) v.push_back(k + "=" + x);
+  v.reserve(values.size());
+  for (const auto& [k, x] : values) {
+    std::string a = k;
+    a += '=';
+    a += x;
+    v.push_back(std::move(a));
+  }
   return v;
 }
 
