@@ -1,10 +1,7 @@
 // `accsim study`: runs a list of simulations, each in its own process (SystemC elaborates once
 // per process), a few at a time, and prints a comparison table. A run that fails is recorded
 // with its log and the others go on; reports of runs that already finished are kept.
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,13 +16,6 @@
 
 namespace accsim::cli {
 namespace fs = std::filesystem;
-
-std::string self_exe() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error(ExitCode::kInternal, "cannot locate the accsim executable: " + ec.message());
-  return p.string();
-}
 
 namespace {
 
@@ -131,30 +121,24 @@ int cmd_study(const Argv& argv) {
   std::string exe = self_exe();
   std::cerr << "study " << name << ": " << st.runs.size() << " runs, " << jobs
             << " at a time, results in " << out.string() << "\n";
-  std::map<pid_t, std::size_t> running;
   std::vector<int> status(st.runs.size(), -1);
-  std::size_t next = 0, done = 0;
-  while (done < st.runs.size()) {
-    while (running.size() < static_cast<std::size_t>(jobs) && next < st.runs.size()) {
-      const StudyRun& r = st.runs[next];
-      RunRequest req{r.system, r.workload, r.sets, (out / (r.label + ".json")).string(),
-                     (out / (r.label + ".log")).string()};
-      running[start_run_process(exe, req)] = next;
-      ++next;
-    }
-    int ws = 0;
-    pid_t pid = wait(&ws);
-    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    std::size_t i = it->second;
-    running.erase(it);
-    status[i] = exit_code_of(ws);
-    ++done;
-    std::cerr << "  [" << done << "/" << st.runs.size() << "] " << st.runs[i].label
-              << (status[i] == 0 ? " done" : " FAILED (exit " + std::to_string(status[i]) + ")")
-              << "\n";
-  }
+  std::vector<std::size_t> all(st.runs.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::size_t done = 0;
+  run_local_pool(
+      all, jobs,
+      [&](std::size_t i) {
+        const StudyRun& r = st.runs[i];
+        return start_run_process(
+            exe, RunRequest{r.system, r.workload, r.sets, (out / (r.label + ".json")).string(),
+                            (out / (r.label + ".log")).string()});
+      },
+      [&](std::size_t i, int code) {
+        status[i] = code;
+        ++done;
+        std::cerr << "  [" << done << "/" << st.runs.size() << "] " << st.runs[i].label
+                  << (code == 0 ? " done" : " FAILED (exit " + std::to_string(code) + ")") << "\n";
+      });
 
   report::Json summary = report::Json::object();
   summary["schema"] = "accsim-study";

@@ -3,7 +3,6 @@
 // (DESIGN.md "Design-space exploration"). Resumable: a point whose report exists and whose
 // recorded overrides match is not run again; a failed point is recorded and the others go on.
 #include <fmt/format.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,7 +10,6 @@
 #include <functional>
 #include <iostream>
 #include <limits>
-#include <map>
 #include <optional>
 
 #include "sim/cli/args.h"
@@ -83,30 +81,6 @@ std::string num_text(double v) {
   return b;
 }
 
-// Runs the points `todo`, `jobs` child processes at a time; on_done(index, exit code) as each
-// ends.
-void run_local_pool(const std::vector<std::size_t>& todo, int jobs,
-                    const std::function<pid_t(std::size_t)>& start,
-                    const std::function<void(std::size_t, int)>& on_done) {
-  std::map<pid_t, std::size_t> running;
-  std::size_t next = 0, finished = 0;
-  while (finished < todo.size()) {
-    while (running.size() < static_cast<std::size_t>(jobs) && next < todo.size()) {
-      const std::size_t i = todo[next++];
-      running[start(i)] = i;
-    }
-    int ws = 0;
-    const pid_t pid = wait(&ws);
-    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const std::size_t i = it->second;
-    running.erase(it);
-    ++finished;
-    on_done(i, exit_code_of(ws));
-  }
-}
-
 // Everything but the launch: stamps and resume, running the points (local pool or MPI workers),
 // objectives, Pareto front, sweep.json / sweep.csv and the table.
 int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sweep::Point>& points,
@@ -118,7 +92,7 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
   const std::size_t n = points.size();
   std::vector<int> status(n, -1);  // exit code; -1 = not run
   std::vector<bool> reused(n, false);
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = points[i];
     const fs::path rep = pdir / (p.label + ".json"), stamp = pdir / (p.label + ".point.json");
@@ -134,9 +108,9 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
     std::error_code ec;
     fs::remove(rep, ec);
     report::write_file_atomic(stamp.string(), report::to_text(point_stamp(spec, p, exe_print)));
-    todo.push_back(i);
+    pending.push_back(i);
   }
-  std::cerr << "sweep " << name << ": " << n << " points (" << (n - todo.size())
+  std::cerr << "sweep " << name << ": " << n << " points (" << (n - pending.size())
             << " done earlier), ";
   if (mpi)
     std::cerr << mpi->size() - 1 << " MPI workers x " << jobs << " at a time";
@@ -150,14 +124,14 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
     ++finished;
     std::string vals;
     for (const auto& x : points[i].set_args()) vals += (vals.empty() ? "" : " ") + x;
-    std::cerr << "  [" << finished << "/" << todo.size() << "] " << points[i].label << " "
+    std::cerr << "  [" << finished << "/" << pending.size() << "] " << points[i].label << " "
               << (code == 0 ? "done" : "FAILED (exit " + std::to_string(code) + ")") << " (" << vals
               << ")\n";
   };
   if (mpi)
-    mpi_coordinate(*mpi, todo, jobs, on_done);
+    mpi_coordinate(*mpi, pending, jobs, on_done);
   else
-    run_local_pool(todo, jobs, start, on_done);
+    run_local_pool(pending, jobs, start, on_done);
 
   // Objectives of every point that produced a report.
   const std::size_t m = spec.objectives.size();

@@ -15,7 +15,4 @@ int cmd_study(const Argv& args);
 int cmd_sweep(const Argv& args);
 int cmd_trace(const Argv& args);  // info | dump | convert | gen
 
-// Path of the running accsim executable (for studies that start one process per run).
-std::string self_exe();
-
 }  // namespace accsim::cli

@@ -55,8 +55,8 @@ void MpiSession::abort(int code) {
   std::_Exit(code);  // MPI_Abort does not return; keep [[noreturn]] honest
 }
 
-void mpi_coordinate(const MpiSession& s, const std::vector<std::size_t>& todo, int slots_per_worker,
-                    const std::function<void(std::size_t, int)>& on_done) {
+void mpi_coordinate(const MpiSession& s, const std::vector<std::size_t>& pending,
+                    int slots_per_worker, const std::function<void(std::size_t, int)>& on_done) {
   const long total_slots = static_cast<long>(s.size() - 1) * slots_per_worker;
   long closed = 0;
   std::size_t next = 0;
@@ -66,8 +66,8 @@ void mpi_coordinate(const MpiSession& s, const std::vector<std::size_t>& todo, i
     MPI_Recv(msg, 2, MPI_LONG, MPI_ANY_SOURCE, kTagFree, MPI_COMM_WORLD, &st);
     if (msg[0] >= 0) on_done(static_cast<std::size_t>(msg[0]), static_cast<int>(msg[1]));
     long reply = -1;
-    if (next < todo.size())
-      reply = static_cast<long>(todo[next++]);
+    if (next < pending.size())
+      reply = static_cast<long>(pending[next++]);
     else
       ++closed;
     MPI_Send(&reply, 1, MPI_LONG, st.MPI_SOURCE, kTagNext, MPI_COMM_WORLD);

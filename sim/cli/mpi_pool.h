@@ -39,10 +39,10 @@ class MpiSession {
   int rank_ = 0, size_ = 1;
 };
 
-// Rank 0: hands `todo` out to the workers' slots (`slots_per_worker` each, ranks 1..size-1) and
+// Rank 0: hands `pending` out to the workers' slots (`slots_per_worker` each, ranks 1..size-1) and
 // calls on_done(index, exit code) as results come back. Returns when every slot is closed.
-void mpi_coordinate(const MpiSession& s, const std::vector<std::size_t>& todo, int slots_per_worker,
-                    const std::function<void(std::size_t, int)>& on_done);
+void mpi_coordinate(const MpiSession& s, const std::vector<std::size_t>& pending,
+                    int slots_per_worker, const std::function<void(std::size_t, int)>& on_done);
 
 // Ranks 1..size-1: asks for points, `jobs` at a time; start(index) starts a child process and
 // returns its pid. Returns when rank 0 has no more points and the children have ended.

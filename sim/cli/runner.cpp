@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "sim/cli/args.h"
 #include "sim/core/error.h"
@@ -46,6 +47,35 @@ pid_t start_run_process(const std::string& exe, const RunRequest& r) {
     _exit(127);
   }
   return pid;
+}
+
+void run_local_pool(const std::vector<std::size_t>& pending, int jobs,
+                    const std::function<pid_t(std::size_t)>& start,
+                    const std::function<void(std::size_t, int)>& on_done) {
+  std::map<pid_t, std::size_t> running;
+  std::size_t next = 0, finished = 0;
+  while (finished < pending.size()) {
+    while (running.size() < static_cast<std::size_t>(jobs) && next < pending.size()) {
+      const std::size_t i = pending[next++];
+      running[start(i)] = i;
+    }
+    int ws = 0;
+    const pid_t pid = wait(&ws);
+    if (pid < 0) throw Error(ExitCode::kInternal, "wait failed");
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const std::size_t i = it->second;
+    running.erase(it);
+    ++finished;
+    on_done(i, exit_code_of(ws));
+  }
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error(ExitCode::kInternal, "cannot locate the accsim executable: " + ec.message());
+  return p.string();
 }
 
 int parse_jobs(const std::string& command, const std::string& text) {

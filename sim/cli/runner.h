@@ -3,6 +3,8 @@
 // elaborates once per process), stdout and stderr to a log file.
 #include <sys/types.h>
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,15 @@ struct RunRequest {
 
 // Starts `exe run ...` and returns the child's pid (throws accsim::Error if fork fails).
 pid_t start_run_process(const std::string& exe, const RunRequest& r);
+
+// Runs the items `pending` (indices), up to `jobs` child processes at a time: start(index) starts
+// one and returns its pid; on_done(index, exit code) is called as each ends.
+void run_local_pool(const std::vector<std::size_t>& pending, int jobs,
+                    const std::function<pid_t(std::size_t)>& start,
+                    const std::function<void(std::size_t, int)>& on_done);
+
+// Path of the running accsim executable (studies and sweeps start one process per run).
+std::string self_exe();
 
 // The exit code of a child from wait()'s status: its exit status, or 128 + signal.
 int exit_code_of(int wait_status);

@@ -115,15 +115,7 @@ CliResult run_mpi(int np, const std::string& args) {
       "OMPI_MCA_rmaps_base_oversubscribe=1 "
       "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 mpirun -np " +
       std::to_string(np) + " " + accsim_exe() + " " + args + " 2>&1";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
+  return run_shell(cmd);
 }
 
 TEST(CliSweep, MpiDriverGivesTheLocalPoolsResults) {

@@ -22,10 +22,8 @@ inline std::string src(const std::string& rel) {
   return std::string(ACCSIM_SOURCE_DIR) + "/" + rel;
 }
 
-// Runs `accsim args` in `cwd` (empty: the test's working directory).
-inline CliResult run_accsim_in(const std::string& cwd, const std::string& args) {
-  std::string cmd = accsim_exe() + " " + args + " 2>&1";
-  if (!cwd.empty()) cmd = "cd '" + cwd + "' && " + cmd;
+// Runs a shell command line, capturing stdout and stderr together.
+inline CliResult run_shell(const std::string& cmd) {
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -35,6 +33,13 @@ inline CliResult run_accsim_in(const std::string& cwd, const std::string& args) 
   int st = pclose(p);
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
+}
+
+// Runs `accsim args` in `cwd` (empty: the test's working directory).
+inline CliResult run_accsim_in(const std::string& cwd, const std::string& args) {
+  std::string cmd = accsim_exe() + " " + args + " 2>&1";
+  if (!cwd.empty()) cmd = "cd '" + cwd + "' && " + cmd;
+  return run_shell(cmd);
 }
 
 inline CliResult run_accsim(const std::string& args) {
