@@ -98,7 +98,11 @@ INSTANTIATE_TEST_SUITE_P(
                                  "--set sdpa.N=256 --set sdpa.M=16"},
                       GoldenCase{"fpga_jet_tagger",
                                  "configs/systems/fpga_jet_tagger.yaml "
-                                 "--set stream.events=16"}),
+                                 "--set stream.events=16"},
+                      GoldenCase{"pim_gpt2",
+                                 "configs/systems/pim_gpt.yaml --set workload.model=gpt2-small "
+                                 "--set workload.layers=2 --set workload.tokens=2 "
+                                 "--set workload.prompt=40"}),
     [](const ::testing::TestParamInfo<GoldenCase>& i) { return i.param.name; });
 
 }  // namespace
