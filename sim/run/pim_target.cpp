@@ -125,14 +125,7 @@ class PimTarget final : public Target {
       throw config_error(at(wl_loc_), "workload: d_model " + std::to_string(model_.d_model) +
                                           " is not a multiple of heads " +
                                           std::to_string(model_.heads));
-    const std::int64_t dh = model_.d_model / model_.heads;
     geo_ = pim::Geometry::from(spec_, pim_);
-    if (dh > std::min(geo_.row_elems, geo_.gb_elems))
-      throw config_error(at(wl_loc_), "head size " + std::to_string(dh) +
-                                          " elements does not fit one DRAM row / global buffer "
-                                          "(" +
-                                          std::to_string(std::min(geo_.row_elems, geo_.gb_elems)) +
-                                          ")");
     ctx_max_ = wl_.context_max > 0 ? wl_.context_max : model_.max_context;
     if (wl_.prompt + wl_.tokens > ctx_max_)
       throw config_error(at(wl_loc_),
@@ -272,6 +265,7 @@ class PimTarget final : public Target {
                    {"macs", {{"useful", r.macs}, {"utilisation", g.value("mac_utilisation")}}}};
     body["components"] = comp;
     body["notes"] = Json::array(
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): long notes are split literals
         {"Matrix-vector products run in the banks (all-bank ACTAB/MACAB/RDMAC commands, AiM "
          "style); the ASIC sums partial results and runs layer norm, softmax, GELU, residuals "
          "and argmax. Ops run one after another (each depends on the previous), as in a "

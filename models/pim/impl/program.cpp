@@ -206,10 +206,27 @@ GptModel gpt_model(const std::string& name, const SourceLoc& where) {
 
 GptLayout place_gpt(const GptModel& m, const Geometry& g, std::int64_t context_max, bool lm_head,
                     const SourceLoc& where) {
+  for (auto [v, what] : {std::pair{m.layers, "layers"},
+                         {m.d_model, "d_model"},
+                         {m.heads, "heads"},
+                         {m.d_ff, "d_ff"},
+                         {m.vocab, "vocab"},
+                         {context_max, "context_max"}})
+    if (v <= 0)
+      throw config_error(where,
+                         std::string(what) + " = " + std::to_string(v) + " must be positive");
   if (m.d_model % m.heads != 0)
     throw config_error(where, "d_model " + std::to_string(m.d_model) +
                                   " is not a multiple of heads " + std::to_string(m.heads));
   const std::int64_t dh = m.d_model / m.heads;
+  if (dh > std::min(g.row_elems, g.gb_elems))
+    throw config_error(where, "head size " + std::to_string(dh) +
+                                  " elements does not fit one DRAM row / global buffer (" +
+                                  std::to_string(std::min(g.row_elems, g.gb_elems)) + ")");
+  // Rows per bank grow with the products below; refuse sizes whose count would overflow.
+  if (m.layers > (1 << 16) || m.d_model > (1 << 20) || m.d_ff > (1 << 22) || m.vocab > (1 << 24) ||
+      context_max > (1 << 24))
+    throw config_error(where, "model shape too large for one PIM system");
   RowAllocator a(g);
   GptLayout lay;
   for (std::int64_t l = 0; l < m.layers; ++l) {

@@ -20,6 +20,7 @@ namespace {
 class ChannelModule : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(ChannelModule);
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): SystemC takes module names by value
   ChannelModule(sc_core::sc_module_name n, PimChannel& ch, Ps tck_ps)
       : sc_module(n), ch_(ch), tck_ps_(tck_ps) {
     SC_THREAD(main);
@@ -53,6 +54,7 @@ class ChannelModule : public sc_core::sc_module {
 class Controller : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Controller);
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): SystemC takes module names by value
   Controller(sc_core::sc_module_name n, const hw::PimSpec& pim, std::vector<ChannelModule*> chans,
              const StepSource& src, std::int64_t steps, EnergyLedger& energy, PimRunResult& out,
              const PimProgressFn& progress)
@@ -94,9 +96,11 @@ class Controller : public sc_core::sc_module {
     for (std::int64_t s = 0; s < steps_; ++s) {
       ops.clear();
       src_(s, ops);
-      const sc_core::sc_time step_start = sc_core::sc_time_stamp();
+      // Copies on purpose: sc_time_stamp() refers to the current time, which moves on.
+      const sc_core::sc_time step_start = sc_core::sc_time_stamp();  // NOLINT
+
       for (const Op& op : ops) {
-        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();  // NOLINT (a copy, as above)
         if (op.kind == OpKind::kAsic) {
           const std::int64_t cyc = asic_cycles(pim_, op);
           asic_busy_cycles += cyc;
