@@ -108,7 +108,9 @@ TEST(PimProtocol, ChannelCommandsPassTheIndependentChecker) {
     ch.finish(t + 100000);
     EXPECT_EQ(chk.violations(), 0u) << chk.first();
     EXPECT_GT(chk.commands(), 10000u);
-    if (refresh) EXPECT_GT(ch.counters().cmds[static_cast<int>(PimCmd::kREFab)], 10u);
+    if (refresh) {
+      EXPECT_GT(ch.counters().cmds[static_cast<int>(PimCmd::kREFab)], 10u);
+    }
   }
 }
 
