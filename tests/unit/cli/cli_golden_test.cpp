@@ -102,7 +102,10 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenCase{"pim_gpt2",
                                  "configs/systems/pim_gpt.yaml --set workload.model=gpt2-small "
                                  "--set workload.layers=2 --set workload.tokens=2 "
-                                 "--set workload.prompt=40"}),
+                                 "--set workload.prompt=40"},
+                      GoldenCase{"gpu_softmax",
+                                 "configs/systems/gpu_h100.yaml --set workload.kernel=softmax "
+                                 "--set workload.shape=rows=64,cols=1024"}),
     [](const ::testing::TestParamInfo<GoldenCase>& i) { return i.param.name; });
 
 }  // namespace
