@@ -18,24 +18,27 @@ SectorCache::Line* SectorCache::find(std::uint64_t line_addr, std::int64_t set) 
   return nullptr;
 }
 
-bool SectorCache::lookup(std::uint64_t addr) {
+SectorCache::Line* SectorCache::locate(std::uint64_t addr, std::uint32_t& bit) {
   const std::uint64_t line = addr / static_cast<std::uint64_t>(line_bytes_);
   const auto set = static_cast<std::int64_t>(line % static_cast<std::uint64_t>(sets_));
-  const std::uint32_t bit = 1u << ((addr % static_cast<std::uint64_t>(line_bytes_)) /
-                                   static_cast<std::uint64_t>(sector_bytes_));
+  bit = 1u << ((addr % static_cast<std::uint64_t>(line_bytes_)) /
+               static_cast<std::uint64_t>(sector_bytes_));
   Line* l = find(line, set);
-  if (l == nullptr || (l->valid & bit) == 0) return false;
+  return l != nullptr && (l->valid & bit) != 0 ? l : nullptr;
+}
+
+bool SectorCache::lookup(std::uint64_t addr) {
+  std::uint32_t bit = 0;
+  Line* l = locate(addr, bit);
+  if (l == nullptr) return false;
   l->lru = ++clock_;
   return true;
 }
 
 bool SectorCache::mark_dirty(std::uint64_t addr) {
-  const std::uint64_t line = addr / static_cast<std::uint64_t>(line_bytes_);
-  const auto set = static_cast<std::int64_t>(line % static_cast<std::uint64_t>(sets_));
-  const std::uint32_t bit = 1u << ((addr % static_cast<std::uint64_t>(line_bytes_)) /
-                                   static_cast<std::uint64_t>(sector_bytes_));
-  Line* l = find(line, set);
-  if (l == nullptr || (l->valid & bit) == 0) return false;
+  std::uint32_t bit = 0;
+  Line* l = locate(addr, bit);
+  if (l == nullptr) return false;
   l->dirty |= bit;
   l->lru = ++clock_;
   return true;

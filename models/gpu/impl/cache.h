@@ -31,6 +31,8 @@ class SectorCache {
     bool used = false;
   };
   Line* find(std::uint64_t line_addr, std::int64_t set);
+  // The line holding the sector of `addr` if that sector is valid (else null); `bit` = its mask.
+  Line* locate(std::uint64_t addr, std::uint32_t& bit);
   std::int64_t sets_;
   int ways_, line_bytes_, sector_bytes_;
   std::vector<Line> lines_;
