@@ -9,6 +9,7 @@ namespace accsim::cli {
 using Argv = std::vector<std::string>;
 
 int cmd_run(const Argv& args);
+int cmd_validate(const Argv& args);  // GPU model vs the measured figures of an op trace
 int cmd_config_show(const Argv& args);
 int cmd_list(const Argv& args);
 int cmd_study(const Argv& args);

@@ -18,6 +18,8 @@ usage: accsim <command> [arguments] [--help]
 
 commands:
   run <system.yaml>          run one simulation and write its JSON report
+  validate <system.yaml> <optrace.jsonl>
+                             GPU model vs the figures measured on a GPU (MAPE, correlation)
   study <study.yaml>         run several simulations (one process each) and compare them
   sweep <sweep.yaml>         run a parameter grid (one process per point), Pareto front
   config show <system.yaml>  print the effective configuration with defaults and descriptions
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (cmd == "run") return accsim::cli::cmd_run(rest);
+    if (cmd == "validate") return accsim::cli::cmd_validate(rest);
     if (cmd == "study") return accsim::cli::cmd_study(rest);
     if (cmd == "sweep") return accsim::cli::cmd_sweep(rest);
     if (cmd == "list") return accsim::cli::cmd_list(rest);

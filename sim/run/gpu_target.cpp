@@ -3,6 +3,8 @@
 // (workloads/gen/kernel_access.h). System YAML sections: system, gpu, dram (HBM), controller,
 // workload.
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "hw/dram_config.h"
@@ -20,9 +22,10 @@ namespace accsim::run {
 namespace {
 
 struct GpuWorkload {
-  std::string trace;   // an access trace (.atrace): every kernel in it, in order
-  std::string kernel;  // or: an op of the reference kernels (gemm, gemv, softmax, ...)
-  std::string shape;   // its shape, "M=4096,K=4096"
+  std::string trace;     // an access trace (.atrace): every kernel in it, in order
+  std::string op_trace;  // or: an op trace; each launch replayed alone, vs its measured figures
+  std::string kernel;    // or: an op of the reference kernels (gemm, gemv, softmax, ...)
+  std::string shape;     // its shape, "M=4096,K=4096"
   std::string dtype = "fp16";
   bool causal = false;
 };
@@ -32,6 +35,10 @@ const config::Schema<GpuWorkload>& gpu_workload_schema() {
     config::Schema<GpuWorkload> s("workload");
     s.text("trace", &GpuWorkload::trace, std::string(),
            "access trace (.atrace) to replay, every kernel in order; relative to this file")
+        .text("op_trace", &GpuWorkload::op_trace, std::string(),
+              "instead of trace: an op trace (JSON lines, e.g. reference/data/<gpu>/optrace.jsonl);"
+              " every launch is generated and replayed alone on cold caches and compared with its "
+              "measured figures; relative to this file")
         .text("kernel", &GpuWorkload::kernel, std::string(),
               "instead of trace: a reference-kernel op whose accesses are generated "
               "(gemm|gemv|softmax|layernorm|gelu|sdpa_flash|sdpa_naive|decode)")
@@ -85,14 +92,25 @@ class GpuTarget final : public Target {
         if (!origin.file().starts_with("--set"))
           wl_.trace = resolve_relative(origin.file(), wl_.trace);
         wl_.kernel.clear();
+        wl_.op_trace.clear();
       }
-      if (n.IsMap() && n["kernel"]) wl_.trace.clear();
+      if (n.IsMap() && n["op_trace"]) {
+        if (!origin.file().starts_with("--set"))
+          wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
+        wl_.kernel.clear();
+        wl_.trace.clear();
+      }
+      if (n.IsMap() && n["kernel"]) {
+        wl_.trace.clear();
+        wl_.op_trace.clear();
+      }
       wl_loc_ = origin.loc(n);
     }
   }
   void set_workload_path(const std::string& path) override {
     wl_.trace = path;
     wl_.kernel.clear();
+    wl_.op_trace.clear();
   }
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
@@ -101,10 +119,12 @@ class GpuTarget final : public Target {
     dspec_ = hw::resolve_dram_spec(dram_, at(dram_loc_));
     dram::controller_schema().validate(ctrl_, prov, "controller", at(ctrl_loc_));
     gpu_workload_schema().validate(wl_, prov, "workload", at(wl_loc_));
-    if (wl_.trace.empty() == wl_.kernel.empty())
+    const int sources = !wl_.trace.empty() + !wl_.kernel.empty() + !wl_.op_trace.empty();
+    if (sources != 1)
       throw config_error(at(wl_loc_),
-                         "give exactly one of 'workload.trace' (an access trace) "
-                         "and 'workload.kernel' with 'workload.shape'");
+                         "give exactly one of 'workload.trace' (an access trace), "
+                         "'workload.op_trace' (an op trace) and 'workload.kernel' "
+                         "with 'workload.shape'");
     if (!wl_.kernel.empty()) {
       auto dt = workloads::parse_dtype(wl_.dtype);
       if (!dt)
@@ -144,6 +164,7 @@ class GpuTarget final : public Target {
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
+    if (!wl_.op_trace.empty()) return run_op_trace(ctx, summary);
     gpu::GpuReplay replay(gpu_, dspec_, ctrl_, *ctx.stats, *ctx.energy);
     std::string wdesc;
     std::size_t nk = 0;
@@ -248,6 +269,139 @@ class GpuTarget final : public Target {
   }
 
  private:
+  // Validation mode: every launch of the op trace alone on cold caches (as Nsight Compute's
+  // --cache-control all and the reference harness's L2 flush measure them), compared with its
+  // measured figures where the record has them.
+  Json run_op_trace(const RunContext& ctx, Summary& summary) {
+    const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
+    Json rows = Json::array();
+    std::vector<double> mt, st;  // measured and simulated times of the points that have both
+    double ape_sum = 0, bytes_ape_sum = 0;
+    std::size_t bytes_n = 0;
+    double total_s = 0, total_bytes = 0, total_pj = 0;
+    std::uint64_t sectors = 0;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (ctx.progress)
+        ctx.progress(static_cast<double>(i) / static_cast<double>(recs.size()),
+                     "launch " + std::to_string(i + 1) + "/" + std::to_string(recs.size()));
+      const workloads::KernelLaunch launch = workloads::launch_from_op_trace(recs, i);
+      StatsRegistry stats;  // each launch on a fresh, cold machine
+      EnergyLedger energy;
+      gpu::GpuReplay replay(gpu_, dspec_, ctrl_, stats, energy);
+      const auto meta = workloads::kernel_trace_meta({launch}, 1);
+      auto acc = workloads::kernel_accesses(launch);
+      sectors += acc.size();
+      const gpu::KernelStats k = replay.run_kernel(meta.kernels.at(0), std::move(acc));
+      replay.finalize();
+      energy.finalize(replay.now_s());
+      total_s += k.time_ns * 1e-9;
+      total_pj += energy.total_pj();
+      const double sim_bytes = static_cast<double>(k.dram_read_bytes + k.dram_write_bytes);
+      total_bytes += sim_bytes;
+      auto rate = [](std::uint64_t h, std::uint64_t m) {
+        return h + m ? 100.0 * static_cast<double>(h) / static_cast<double>(h + m) : 0.0;
+      };
+      Json shape = Json::object();
+      for (const auto& [key, v] : recs[i].shape) shape[key] = v;
+      Json row = {{"record", i},
+                  {"kernel", recs[i].kernel},
+                  {"op", std::string(workloads::op_kind_name(recs[i].op))},
+                  {"shape", shape},
+                  {"sim_time_ns", k.time_ns},
+                  {"sim_dram_bytes", sim_bytes},
+                  {"sim_l1_hit_pct", rate(k.l1_hits, k.l1_misses)},
+                  {"sim_l2_hit_pct", rate(k.l2_hits, k.l2_misses)}};
+      const workloads::MeasuredFigures m = recs[i].measured.value_or(workloads::MeasuredFigures{});
+      if (m.time_ns && *m.time_ns > 0) {
+        row["measured_time_ns"] = *m.time_ns;
+        row["time_error"] = (k.time_ns - *m.time_ns) / *m.time_ns;
+        ape_sum += std::abs(k.time_ns - *m.time_ns) / *m.time_ns;
+        mt.push_back(*m.time_ns);
+        st.push_back(k.time_ns);
+      }
+      if (m.dram_read_bytes && m.dram_write_bytes) {
+        const double mb = static_cast<double>(*m.dram_read_bytes + *m.dram_write_bytes);
+        row["measured_dram_bytes"] = mb;
+        if (mb > 0) {
+          row["dram_bytes_error"] = (sim_bytes - mb) / mb;
+          bytes_ape_sum += std::abs(sim_bytes - mb) / mb;
+          ++bytes_n;
+        }
+      }
+      if (m.l2_hit_pct) row["measured_l2_hit_pct"] = *m.l2_hit_pct;
+      if (m.l1_hit_pct) row["measured_l1_hit_pct"] = *m.l1_hit_pct;
+      rows.push_back(row);
+    }
+    // Pearson correlation of measured and simulated times.
+    double corr = 0;
+    const auto n = static_cast<double>(mt.size());
+    if (mt.size() >= 2) {
+      double ma = 0, sa = 0;
+      for (std::size_t j = 0; j < mt.size(); ++j) {
+        ma += mt[j] / n;
+        sa += st[j] / n;
+      }
+      double sxy = 0, sxx = 0, syy = 0;
+      for (std::size_t j = 0; j < mt.size(); ++j) {
+        sxy += (mt[j] - ma) * (st[j] - sa);
+        sxx += (mt[j] - ma) * (mt[j] - ma);
+        syy += (st[j] - sa) * (st[j] - sa);
+      }
+      corr = sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
+    }
+    const double mape = mt.empty() ? 0 : ape_sum / n;
+    const double bytes_mape = bytes_n ? bytes_ape_sum / static_cast<double>(bytes_n) : 0;
+    ctx.energy->add_pj("gpu", "replayed_launches", total_pj,
+                       "sum of every launch's energy (L1, L2, HBM), each replayed alone");
+    ctx.energy->finalize(total_s);
+    StatsGroup& g = ctx.stats->group("gpu");
+    g.scalar("launches", "op-trace launches replayed", "launches",
+             static_cast<double>(recs.size()));
+    g.scalar("measured_points", "launches with a measured time", "launches", n);
+    g.scalar("time_mape", "mean absolute percentage error of simulated vs measured time", "ratio",
+             mape);
+    g.scalar("time_correlation", "Pearson correlation of simulated and measured times", "", corr);
+    g.scalar("dram_bytes_mape",
+             "mean absolute percentage error of simulated vs measured DRAM "
+             "bytes (read + written)",
+             "ratio", bytes_mape);
+    summary.target = "gpu";
+    summary.workload = std::filesystem::path(wl_.op_trace).filename().string() + " (" +
+                       std::to_string(recs.size()) + " launches, each alone)";
+    summary.sim_time_s = total_s;
+    summary.work = static_cast<double>(sectors);
+    summary.work_unit = "sectors";
+    summary.bytes = total_bytes;
+    summary.bandwidth_Bps = total_s > 0 ? total_bytes / total_s : 0;
+    summary.peak_bandwidth_Bps = dspec_.peak_bw_total();
+    summary.energy_j = ctx.energy->total_pj() * 1e-12;
+    if (!mt.empty()) {
+      summary.highlights.push_back(
+          {"time vs measured", "MAPE " + report::fmt(100 * mape, 1) + " %, correlation " +
+                                   report::fmt(corr, 3) + " over " + std::to_string(mt.size()) +
+                                   " launches"});
+    } else {
+      summary.highlights.push_back(
+          {"time vs measured", "no record has a measured time: simulated figures only"});
+    }
+    if (bytes_n)
+      summary.highlights.push_back(
+          {"DRAM bytes vs measured", "MAPE " + report::fmt(100 * bytes_mape, 1) + " % over " +
+                                         std::to_string(bytes_n) + " launches"});
+    Json body = Json::object();
+    body["workload"] = {{"op_trace", wl_.op_trace}, {"launches", recs.size()}};
+    body["validation"] = {{"points", mt.size()},           {"time_mape", mape},
+                          {"time_correlation", corr},      {"dram_bytes_points", bytes_n},
+                          {"dram_bytes_mape", bytes_mape}, {"launches", rows}};
+    body["notes"] = Json::array(
+        {"Each launch is generated from its op-trace record (workloads/gen/kernel_access.h) and "
+         "replayed alone on cold caches, as the reference harness (L2 flushed between "
+         "repetitions) and Nsight Compute (--cache-control all) measure them.",
+         "The GPU model is a memory-system model: compute is not modelled, so compute-bound "
+         "kernels are expected to run longer on the GPU than simulated."});
+    return body;
+  }
+
   hw::GpuSpec gpu_;
   hw::DramConfig dram_;
   hw::DramSpec dspec_;

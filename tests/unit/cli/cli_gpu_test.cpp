@@ -2,9 +2,12 @@
 // replay deterministically with the GPU figures; bad workloads are clear errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "tests/unit/cli/cli_test.h"
+#include "workloads/gen/kernel_access.h"
+#include "workloads/trace/op_trace.h"
 
 namespace accsim::test {
 namespace {
@@ -47,6 +50,53 @@ TEST(CliGpu, ReplaysAnAccessTrace) {
   auto j = nlohmann::json::parse(slurp(d.file("a.json")));
   EXPECT_EQ(j["components"]["gpu"]["latency"]["kernels"][0]["kernel"], "gemv_kernel");
   EXPECT_GE(j["stats"]["gpu"]["dram_read_bytes"]["value"].get<double>(), 256.0 * 512 * 2);
+}
+
+TEST(CliGpu, ValidatesAgainstTheMeasuredFiguresOfAnOpTrace) {
+  TempDir d;
+  // Three launches as the reference harness would log them, with made-up measured figures (the
+  // test checks the comparison's arithmetic, not the model's accuracy); the third has none.
+  std::vector<workloads::OpRecord> recs;
+  for (auto [op, shape] : {std::pair<const char*, const char*>{"gemv", "M=1024,K=1024"},
+                           {"softmax", "rows=128,cols=1024"},
+                           {"gelu", "n=65536"}})
+    for (auto& l : workloads::build_kernel_launches(op, workloads::parse_kernel_shape(shape)))
+      recs.push_back(l.rec);
+  ASSERT_EQ(recs.size(), 3u);
+  recs[0].measured = workloads::MeasuredFigures{3000.0, 2u << 20, 4096u, 10.0, 5.0};
+  recs[1].measured = workloads::MeasuredFigures{2500.0, 256u << 10, 256u << 10, 50.0, 1.0};
+  workloads::write_op_trace(d.file("ops.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            recs);
+  CliResult a =
+      run_accsim("run " + src("configs/systems/gpu_h100.yaml") +
+                 " --set workload.op_trace=" + d.file("ops.jsonl") + " -o " + d.file("v.json"));
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_NE(a.out.find("MAPE"), std::string::npos) << a.out;
+  auto j = nlohmann::json::parse(slurp(d.file("v.json")));
+  const auto& v = j["validation"];
+  ASSERT_EQ(v["launches"].size(), 3u);
+  EXPECT_EQ(v["points"], 2);
+  EXPECT_FALSE(v["launches"][2].contains("measured_time_ns"));
+  const double s0 = v["launches"][0]["sim_time_ns"], s1 = v["launches"][1]["sim_time_ns"];
+  EXPECT_GT(s0, 0);
+  const double mape = (std::abs(s0 - 3000.0) / 3000.0 + std::abs(s1 - 2500.0) / 2500.0) / 2;
+  EXPECT_NEAR(v["time_mape"].get<double>(), mape, 1e-9);
+  // Two points: the correlation is +1 or -1 (their order agrees or not).
+  EXPECT_NEAR(std::abs(v["time_correlation"].get<double>()), 1.0, 1e-9);
+  const double b0 = v["launches"][0]["sim_dram_bytes"];
+  EXPECT_NEAR(v["launches"][0]["dram_bytes_error"].get<double>(),
+              (b0 - (2 << 20) - 4096) / ((2 << 20) + 4096.0), 1e-9);
+  // `accsim validate` is the same run with a per-launch table.
+  CliResult t = run_accsim("validate " + src("configs/systems/gpu_h100.yaml") + " " +
+                           d.file("ops.jsonl") + " -o " + d.file("t.json"));
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_NE(t.out.find("measured us"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("gemv_kernel"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("2 measured launches"), std::string::npos) << t.out;
+  EXPECT_EQ(slurp(d.file("t.json")), slurp(d.file("v.json")));
+  CliResult w = run_accsim("validate " + src("configs/systems/pim_gpt.yaml") + " " +
+                           d.file("ops.jsonl") + " -o /dev/null");
+  EXPECT_EQ(w.code, 3) << w.out;  // a pim system has no workload.op_trace key
 }
 
 TEST(CliGpu, BadWorkloadsAreErrors) {
