@@ -3,6 +3,7 @@
 // energy), workload (the GPT model and the decode run).
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "hw/dram_config.h"
@@ -12,6 +13,7 @@
 #include "sim/report/report.h"
 #include "sim/run/system.h"
 #include "sim/run/target.h"
+#include "workloads/trace/op_trace.h"
 
 namespace accsim::run {
 namespace {
@@ -23,6 +25,7 @@ struct GptWorkload {
   std::int64_t tokens = 4;       // decode steps simulated
   std::int64_t context_max = 0;  // KV-cache capacity; 0 = the model's maximum context
   bool lm_head = true;
+  std::string op_trace;  // instead of the GPT model: the records of an op trace, `tokens` times
 };
 
 const config::Schema<GptWorkload>& gpt_workload_schema() {
@@ -51,7 +54,11 @@ const config::Schema<GptWorkload>& gpt_workload_schema() {
                                Range::between(0, 1 << 24), "tokens",
                                "KV-cache capacity placed in DRAM; 0 = the model's maximum context")
         .flag("lm_head", &GptWorkload::lm_head, true,
-              "include the final vocabulary projection and argmax");
+              "include the final vocabulary projection and argmax")
+        .text("op_trace", &GptWorkload::op_trace, std::string(),
+              "instead of the GPT model: an op trace (JSON lines) whose gemv, gemm, decode sdpa "
+              "(N = 1), softmax, layernorm, gelu and elementwise records run in order, `tokens` "
+              "times; relative to this file");
     return s;
   }();
   return s;
@@ -84,6 +91,8 @@ class PimTarget final : public Target {
     if (auto n = root["workload"]) {
       config::LoadCtx c{&origin, &prov, "workload"};
       gpt_workload_schema().patch(n, wl_, c);
+      if (n.IsMap() && n["op_trace"] && !origin.file().starts_with("--set"))
+        wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
       wl_loc_ = origin.loc(n);
       if (n.IsMap() && n["model"]) model_loc_ = origin.loc(n["model"]);
     }
@@ -126,6 +135,11 @@ class PimTarget final : public Target {
                                           " is not a multiple of heads " +
                                           std::to_string(model_.heads));
     geo_ = pim::Geometry::from(spec_, pim_);
+    if (!wl_.op_trace.empty()) {
+      records_ = workloads::read_op_trace(wl_.op_trace);
+      trace_ops_ = pim::lower_op_records(records_, geo_, at(wl_loc_));
+      return;
+    }
     ctx_max_ = wl_.context_max > 0 ? wl_.context_max : model_.max_context;
     if (wl_.prompt + wl_.tokens > ctx_max_)
       throw config_error(at(wl_loc_),
@@ -155,15 +169,25 @@ class PimTarget final : public Target {
     os << "workload:\n";
     gpt_workload_schema().describe(wl_, os, 2, prov, "workload");
     os << "# resolved: " << spec_.name << ", " << geo_.channels << " PIM channel(s) x "
-       << geo_.banks << " banks, " << geo_.row_elems << "-element rows, " << model_.name << " ("
-       << model_.layers << " layers, d_model " << model_.d_model << ", " << model_.heads
-       << " heads), KV cache " << ctx_max_ << " tokens, " << layout_.rows_used << " of "
-       << geo_.rows << " rows per bank used\n";
+       << geo_.banks << " banks, " << geo_.row_elems << "-element rows, ";
+    if (!wl_.op_trace.empty()) {
+      os << "op trace " << wl_.op_trace << " (" << records_.size() << " records, "
+         << trace_ops_.size() << " ops per step)\n";
+      return;
+    }
+    os << model_.name << " (" << model_.layers << " layers, d_model " << model_.d_model << ", "
+       << model_.heads << " heads), KV cache " << ctx_max_ << " tokens, " << layout_.rows_used
+       << " of " << geo_.rows << " rows per bank used\n";
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
-    const pim::StepSource source = [this](std::int64_t step, std::vector<pim::Op>& ops) {
-      ops = pim::gpt_decode_step(model_, layout_, geo_, wl_.prompt + step);
+    const bool from_trace = !wl_.op_trace.empty();
+    const pim::StepSource source = [this, from_trace](std::int64_t step,
+                                                      std::vector<pim::Op>& ops) {
+      if (from_trace)
+        ops = trace_ops_;
+      else
+        ops = pim::gpt_decode_step(model_, layout_, geo_, wl_.prompt + step);
     };
     pim::PimRunResult r = pim::run_pim(spec_, pim_, source, wl_.tokens, pim_.check_protocol,
                                        *ctx.stats, *ctx.energy, ctx.progress, SourceLoc{});
@@ -178,18 +202,17 @@ class PimTarget final : public Target {
       mean_ns += s / n;
       max_ns = std::max(max_ns, s);
     }
-    // What a processor without PIM would read from memory per run: every weight once per token
-    // and the KV caches the attention reads.
-    double kv_read = 0;
-    for (std::int64_t s = 0; s < wl_.tokens; ++s)
-      kv_read += 2.0 * static_cast<double>(model_.layers) *
-                 static_cast<double>(wl_.prompt + s + 1) * static_cast<double>(model_.d_model) *
-                 pim_.element_bytes;
-    const double offchip_without_pim = n * static_cast<double>(layout_.weight_bytes) + kv_read;
+    // What a processor without PIM would read from memory: every matrix element each MAC uses
+    // (the weights once per token and the KV caches the attention reads).
+    const double offchip_without_pim =
+        static_cast<double>(r.macs) * static_cast<double>(pim_.element_bytes);
     const double total_ns = r.sim_time_s * 1e9;
     summary.target = "pim";
-    summary.workload = model_.name + " decode, " + std::to_string(wl_.tokens) + " token(s) after " +
-                       std::to_string(wl_.prompt);
+    summary.workload = from_trace ? std::filesystem::path(wl_.op_trace).filename().string() + " (" +
+                                        std::to_string(records_.size()) + " records) x " +
+                                        std::to_string(wl_.tokens)
+                                  : model_.name + " decode, " + std::to_string(wl_.tokens) +
+                                        " token(s) after " + std::to_string(wl_.prompt);
     summary.sim_time_s = r.sim_time_s;
     summary.work = n;
     summary.work_unit = "tokens";
@@ -220,19 +243,25 @@ class PimTarget final : public Target {
                                  report::fmt(static_cast<double>(r.commands), 0) + " commands"});
 
     Json body = Json::object();
-    body["workload"] = {{"model", model_.name},
-                        {"layers", model_.layers},
-                        {"d_model", model_.d_model},
-                        {"heads", model_.heads},
-                        {"d_ff", model_.d_ff},
-                        {"vocab", model_.vocab},
-                        {"lm_head", wl_.lm_head},
-                        {"prompt", wl_.prompt},
-                        {"tokens", wl_.tokens},
-                        {"context_max", ctx_max_},
-                        {"weight_bytes", layout_.weight_bytes},
-                        {"rows_per_bank_used", layout_.rows_used},
-                        {"rows_per_bank", geo_.rows}};
+    if (from_trace)
+      body["workload"] = {{"op_trace", wl_.op_trace},
+                          {"records", records_.size()},
+                          {"steps", wl_.tokens},
+                          {"ops_per_step", trace_ops_.size()}};
+    else
+      body["workload"] = {{"model", model_.name},
+                          {"layers", model_.layers},
+                          {"d_model", model_.d_model},
+                          {"heads", model_.heads},
+                          {"d_ff", model_.d_ff},
+                          {"vocab", model_.vocab},
+                          {"lm_head", wl_.lm_head},
+                          {"prompt", wl_.prompt},
+                          {"tokens", wl_.tokens},
+                          {"context_max", ctx_max_},
+                          {"weight_bytes", layout_.weight_bytes},
+                          {"rows_per_bank_used", layout_.rows_used},
+                          {"rows_per_bank", geo_.rows}};
     Json ops = Json::array();
     for (const auto& [name, t] : r.by_op)
       ops.push_back({{"op", name},
@@ -291,6 +320,8 @@ class PimTarget final : public Target {
   pim::Geometry geo_;
   pim::GptLayout layout_;
   std::int64_t ctx_max_ = 0;
+  std::vector<workloads::OpRecord> records_;
+  std::vector<pim::Op> trace_ops_;
   SourceLoc dram_loc_, pim_loc_, wl_loc_, model_loc_;
 };
 

@@ -293,4 +293,85 @@ std::vector<Op> gpt_decode_step(const GptModel& m, const GptLayout& lay, const G
   return ops;
 }
 
+std::vector<Op> lower_op_records(const std::vector<workloads::OpRecord>& recs, const Geometry& g,
+                                 const SourceLoc& where, std::int64_t max_vmms) {
+  using workloads::OpKind;
+  RowAllocator a(g);
+  std::vector<Op> ops;
+  std::int64_t vmms = 0;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& r = recs[i];
+    const std::string tag = "R" + std::to_string(i);
+    auto dim = [&](const char* key, std::int64_t def) -> std::int64_t {
+      for (const auto& [k, v] : r.shape)
+        if (k == key) return static_cast<std::int64_t>(v);
+      return def;
+    };
+    auto fail = [&](const std::string& what) {
+      return config_error(where, "op trace record " + std::to_string(i) + " (" + r.kernel + ", " +
+                                     std::string(workloads::op_kind_name(r.op)) + "): " + what);
+    };
+    auto count = [&](std::int64_t n) {
+      vmms += n;
+      if (vmms > max_vmms)
+        throw fail("more than " + std::to_string(max_vmms) +
+                   " matrix-vector products in all; PIM runs decode-sized work");
+    };
+    auto vmm = [&](const MatrixLayout& m, std::int64_t rows, std::int64_t cols, const char* name) {
+      ops.push_back(lower_vmm(m, g, rows, cols, name, tag));
+      const std::int64_t parts = (cols + m.chunk - 1) / m.chunk;
+      if (m.segment > m.chunk && parts > 1)
+        ops.push_back(asic_op(std::string(name) + ".reduce", tag, rows, parts - 1));
+    };
+    switch (r.op) {
+      case OpKind::kGemv:
+      case OpKind::kGemm: {
+        const bool gemv = r.op == OpKind::kGemv;
+        const std::int64_t rows = gemv ? dim("M", 0) : dim("N", 0), cols = dim("K", 0);
+        const std::int64_t n = (gemv ? 1 : dim("M", 1)) * dim("batch", 1);
+        if (rows > (1 << 24) || cols > (1 << 24)) throw fail("matrix too large");
+        count(n);
+        const MatrixLayout m = a.place(tag + ".w", rows, cols, cols, 1);
+        for (std::int64_t k = 0; k < n; ++k) vmm(m, rows, cols, gemv ? "gemv" : "gemm");
+        break;
+      }
+      case OpKind::kSdpa: {
+        const std::int64_t B = dim("B", 1), H = dim("H", 1), N = dim("N", 1), d = dim("d", 1);
+        const std::int64_t L = dim("N_kv", N);
+        if (N != 1)
+          throw fail("N = " + std::to_string(N) +
+                     ": the PIM runs decode attention (one query token, N = 1) only");
+        if (d > std::min(g.row_elems, g.gb_elems))
+          throw fail("head size " + std::to_string(d) + " does not fit a DRAM row");
+        if (H > 4096 || d > 4096 || L > (1 << 24)) throw fail("attention too large");
+        count(2 * B);
+        const MatrixLayout k = a.place(tag + ".k", L, H * d, d, 1);
+        const MatrixLayout v = a.place(tag + ".v", H * d, L, L, H);
+        for (std::int64_t b = 0; b < B; ++b) {
+          vmm(k, L, H * d, "scores");
+          ops.push_back(asic_op("softmax", tag, H * L, 3));
+          vmm(v, H * d, L, "attn_v");
+        }
+        break;
+      }
+      case OpKind::kSoftmax:
+        ops.push_back(asic_op("softmax", tag, dim("rows", 1) * dim("cols", 1), 3));
+        break;
+      case OpKind::kLayernorm:
+        ops.push_back(asic_op("layernorm", tag, dim("rows", 1) * dim("cols", 1), 3));
+        break;
+      case OpKind::kGelu:
+        ops.push_back(asic_op("gelu", tag, dim("n", 1), 1));
+        break;
+      case OpKind::kElementwise:
+        ops.push_back(asic_op("elementwise", tag, dim("n", 1), 1));
+        break;
+    }
+    if (a.used_rows() > g.rows)
+      throw fail("the matrices up to this record need " + std::to_string(a.used_rows()) +
+                 " rows per bank; the device has " + std::to_string(g.rows));
+  }
+  return ops;
+}
+
 }  // namespace accsim::pim

@@ -14,6 +14,7 @@
 
 #include "hw/dram_spec.h"
 #include "hw/pim_spec.h"
+#include "workloads/trace/op_trace.h"
 
 namespace accsim::pim {
 
@@ -121,5 +122,16 @@ GptLayout place_gpt(const GptModel& m, const Geometry& g, std::int64_t context_m
 // the KV caches and this step appends one).
 std::vector<Op> gpt_decode_step(const GptModel& m, const GptLayout& lay, const Geometry& g,
                                 std::int64_t pos);
+
+// The ops of op-trace records (one step replays them all, in order): gemv M,K[,batch] and
+// gemm M,N,K[,batch] (B is the [N, K] weight; M x batch products) run as VMMs on a matrix placed
+// once per record; sdpa with N = 1 (decode attention: H heads of d over N_kv cached tokens,
+// per batch) runs as scores VMM, softmax and attention-V VMM on K and V caches placed for it;
+// softmax, layernorm, gelu and elementwise run on the ASIC. The records' dtype is not used (the
+// PIM spec's element size is). Throws a config error at `where` naming the record for what the
+// PIM cannot run (prefill attention, more than `max_vmms` matrix-vector products) or what does not
+// fit the DRAM rows.
+std::vector<Op> lower_op_records(const std::vector<workloads::OpRecord>& recs, const Geometry& g,
+                                 const SourceLoc& where, std::int64_t max_vmms = 1 << 16);
 
 }  // namespace accsim::pim

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/unit/cli/cli_test.h"
+#include "workloads/gen/kernel_access.h"
+#include "workloads/trace/op_trace.h"
 
 namespace accsim::test {
 namespace {
@@ -54,6 +56,51 @@ TEST(CliPim, MoreChannelsAreFaster) {
     return nlohmann::json::parse(slurp(d.file(f)))["summary"]["sim_time_s"].get<double>();
   };
   EXPECT_LT(t("16.json"), t("4.json") / 2);
+}
+
+// Op-trace records as the reference harness logs them.
+std::vector<workloads::OpRecord> records(
+    const std::vector<std::pair<const char*, const char*>>& ops) {
+  std::vector<workloads::OpRecord> recs;
+  for (auto [op, shape] : ops)
+    for (auto& l : workloads::build_kernel_launches(op, workloads::parse_kernel_shape(shape)))
+      recs.push_back(l.rec);
+  return recs;
+}
+
+TEST(CliPim, RunsTheRecordsOfAnOpTrace) {
+  TempDir d;
+  // A decode-step fragment: a GEMV, decode attention (split + combine records), GELU, layer norm.
+  const auto recs = records({{"gemv", "M=3072,K=1024"},
+                             {"decode", "B=1,H=16,L=512,d=64"},
+                             {"gelu", "n=4096"},
+                             {"layernorm", "rows=1,cols=1024"}});
+  workloads::write_op_trace(d.file("ops.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            recs);
+  CliResult a = run_accsim("run " + src("configs/systems/pim_gpt.yaml") +
+                           " --set workload.op_trace=" + d.file("ops.jsonl") +
+                           " --set workload.tokens=2 -o " + d.file("a.json"));
+  ASSERT_EQ(a.code, 0) << a.out;
+  auto j = nlohmann::json::parse(slurp(d.file("a.json")));
+  EXPECT_EQ(j["workload"]["records"], recs.size());
+  EXPECT_EQ(j["workload"]["steps"], 2);
+  // Every step: the GEMV's MACs and the attention's scores and values over 512 cached tokens.
+  EXPECT_EQ(j["components"]["pim"]["macs"]["useful"], 2 * (3072 * 1024 + 2 * 16 * 64 * 512));
+  EXPECT_EQ(j["stats"]["pim"]["protocol_violations"]["value"], 0);
+  std::string ops;
+  for (const auto& o : j["components"]["pim"]["latency"]["by_op"])
+    ops += o["op"].get<std::string>() + " ";
+  for (const char* want :
+       {"gemv", "scores", "softmax", "attn_v", "gelu", "layernorm", "elementwise"})
+    EXPECT_NE(ops.find(want), std::string::npos) << want << " in " << ops;
+  // Prefill attention is not PIM work: the error names the record.
+  workloads::write_op_trace(d.file("bad.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            records({{"sdpa_flash", "B=1,H=4,N=256,d=64"}}));
+  CliResult b = run_accsim("run " + src("configs/systems/pim_gpt.yaml") +
+                           " --set workload.op_trace=" + d.file("bad.jsonl") + " -o /dev/null");
+  EXPECT_EQ(b.code, kConfig) << b.out;
+  EXPECT_NE(b.out.find("op trace record 0"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("decode attention"), std::string::npos) << b.out;
 }
 
 TEST(CliPim, BadWorkloadsAreConfigErrors) {
