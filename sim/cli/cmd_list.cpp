@@ -3,8 +3,10 @@
 
 #include "hw/dram_config.h"
 #include "hw/fpga_spec.h"
+#include "hw/gpu_spec.h"
 #include "models/dram/impl/address_map.h"
 #include "models/dram/impl/scheduler.h"
+#include "models/pim/pim.h"
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
 #include "sim/core/registry.h"
@@ -45,6 +47,17 @@ int cmd_list(const Argv& argv) {
             std::to_string(f.res.ff)});
   }
   std::cout << ft.str();
+  std::cout << "\nGPU presets (gpu.preset):\n";
+  for (const auto& name : hw::gpu_preset_names()) std::cout << "  " << name << "\n";
+  std::cout << "\nGPT models of the pim target (workload.model):\n";
+  report::TextTable mt({"  model", "layers", "d_model", "heads", "d_ff", "vocab", "context"});
+  for (const auto& name : pim::gpt_model_names()) {
+    const pim::GptModel m = pim::gpt_model(name, SourceLoc{});
+    mt.row({"  " + name, std::to_string(m.layers), std::to_string(m.d_model),
+            std::to_string(m.heads), std::to_string(m.d_ff), std::to_string(m.vocab),
+            std::to_string(m.max_context)});
+  }
+  std::cout << mt.str();
   std::cout << "\nbundled traces (workloads/traces/):\n";
   for (const auto& b : workloads::bundled_traces())
     std::cout << "  " << b.file << "  — " << b.purpose << "\n";
