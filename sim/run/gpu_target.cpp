@@ -208,8 +208,9 @@ class GpuTarget final : public Target {
     summary.bandwidth_Bps = t > 0 ? summary.bytes / t : 0;
     summary.peak_bandwidth_Bps = dspec_.peak_bw_total();
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
-    summary.latency_mean_ns = g.value("mean_access_latency") / gpu_.sm_clock_hz * 1e9;
-    summary.latency_p99_ns = 0;
+    const double cycle_ns = static_cast<double>(gpu_.clock().period_ps) / 1e3;
+    summary.latency_mean_ns = g.value("mean_access_latency") * cycle_ns;
+    summary.latency_p99_ns = g.value("p99_access_latency") * cycle_ns;
     auto pc = [](double x) { return report::fmt(100.0 * x, 1) + " %"; };
     summary.highlights.push_back(
         {"kernels", std::to_string(nk) + " (time " + report::fmt_si(t, "s") + ")"});

@@ -98,11 +98,8 @@ class PimTarget final : public Target {
     }
   }
 
-  void set_workload_path(const std::string&) override {
-    throw usage_error(
-        "the pim target takes no --workload file: its workload is the `workload:` section "
-        "(a GPT model; e.g. --set workload.model=gpt2-xl)");
-  }
+  // `--workload FILE` is an op trace (the GPT model is chosen with --set workload.model=...).
+  void set_workload_path(const std::string& path) override { wl_.op_trace = path; }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };

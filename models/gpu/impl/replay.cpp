@@ -80,6 +80,7 @@ struct GpuReplay::Impl {
   Ps now = 0;
   std::vector<KernelStats> done_kernels;
   EnergyLedger::Handle e_l1, e_l2;
+  Distribution* access_latency;  // issue to data of every access, SM cycles
   std::uint64_t total_l1_access = 0, total_l2_access = 0;
   bool finalized = false;
 
@@ -130,6 +131,8 @@ struct GpuReplay::Impl {
     for (int s = 0; s < g.l2_slices; ++s)
       l2.emplace_back(l2_sets, g.l2.ways, g.l2.line_bytes, g.l2.sector_bytes);
     slices.resize(static_cast<std::size_t>(g.l2_slices));
+    access_latency = &st.group("gpu").distribution(
+        "access_latency", "issue to data of every access (all kernels)", "SM cycles");
     const double bits = 8.0 * g.l1.sector_bytes;
     e_l1 = en.action("gpu", "l1_access", bits * g.energy.l1_j_per_bit * 1e12,
                      "per 32-byte L1 sector access; 0.16 pJ/bit KB-sized SRAM (Horowitz)");
@@ -390,6 +393,7 @@ struct GpuReplay::Impl {
     --sm.outstanding;
     const auto lat = static_cast<std::uint64_t>((t - r.issue_ps) / P);
     ks->latency_sum_cycles += lat;
+    access_latency->add(lat);
     ks->latency_max_cycles = std::max(ks->latency_max_cycles, lat);
     ++ks->accesses;
     last_finish = std::max(last_finish, t);
@@ -581,6 +585,8 @@ void GpuReplay::finalize() {
   for (const auto& c : m.l2) dirty += c.dirty_sectors();
   g.scalar("l2_dirty_bytes_at_end", "dirty data left in L2 when the run ends (not written back)",
            "bytes", static_cast<double>(dirty * static_cast<std::uint64_t>(m.g.l2.sector_bytes)));
+  g.scalar("p99_access_latency", "issue to data, 99th percentile (nearest rank), all accesses",
+           "SM cycles", static_cast<double>(m.access_latency->percentile(99)));
   g.scalar("mean_access_latency", "issue to data, all accesses", "SM cycles",
            t.accesses ? static_cast<double>(t.latency_sum_cycles) / static_cast<double>(t.accesses)
                       : 0.0);

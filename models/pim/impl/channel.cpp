@@ -30,6 +30,7 @@ Cycle PimChannel::issue(PimCmd cmd, Cycle not_before) {
       continue;
     }
     timing_.issue(cmd, t);
+    if (run_first_ < 0) run_first_ = t;
     ++counters_.cmds[static_cast<int>(cmd)];
     if (cmd == PimCmd::kMACAB) counters_.bank_macs += static_cast<std::uint64_t>(active_);
     for (auto* o : observers_) o->on_command(cmd, t, row_, active_);
@@ -69,7 +70,7 @@ void PimChannel::open(std::int64_t row, Cycle not_before) {
 Cycle PimChannel::run(const ChannelProgram& prog, Cycle start) {
   if (prog.empty()) return start;
   const auto& t = dram_.timing;
-  const Cycle first_cmd = std::max(start, timing_.earliest(PimCmd::kWRGB));
+  run_first_ = -1;
   Cycle done = start;
   for (const Visit& v : prog) {
     ++counters_.visits;
@@ -91,7 +92,7 @@ Cycle PimChannel::run(const ChannelProgram& prog, Cycle start) {
       done = std::max(done, issue(PimCmd::kRDMAC, start) + pim_.timing.nCLREG + t.nBL);
     }
   }
-  counters_.busy += done - std::min(first_cmd, done);
+  if (run_first_ >= 0) counters_.busy += done - run_first_;
   return done;
 }
 

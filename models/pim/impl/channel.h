@@ -62,6 +62,7 @@ class PimChannel {
   int active_ = 0;
   Cycle next_ref_;
   Cycle last_ = -1;
+  Cycle run_first_ = -1;  // first command of the program run() is executing (-1: none yet)
 };
 
 // An independent check of every command a channel issues: the JEDEC and AiM timings written

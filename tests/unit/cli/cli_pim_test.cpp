@@ -11,7 +11,7 @@
 namespace accsim::test {
 namespace {
 
-constexpr int kUsage = 2, kConfig = 3;
+constexpr int kConfig = 3, kInput = 4;
 // Two layers of GPT-2 small keep the run short under the sanitizers.
 const std::string kSmall =
     " --set workload.model=gpt2-small --set workload.layers=2 --set workload.tokens=2 "
@@ -122,9 +122,10 @@ TEST(CliPim, BadWorkloadsAreConfigErrors) {
   EXPECT_EQ(r.code, kConfig) << r.out;
   EXPECT_NE(r.out.find("lanez"), std::string::npos) << r.out;
 
-  r = run_accsim("run " + sys + " --workload x.atrace -o /dev/null");
-  EXPECT_EQ(r.code, kUsage) << r.out;
-  EXPECT_NE(r.out.find("takes no --workload"), std::string::npos) << r.out;
+  // --workload names an op trace; a missing one is an input error naming it.
+  r = run_accsim("run " + sys + " --workload /nonexistent/ops.jsonl -o /dev/null");
+  EXPECT_EQ(r.code, kInput) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/ops.jsonl"), std::string::npos) << r.out;
 }
 
 }  // namespace
