@@ -580,8 +580,10 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
                                     pp->name + "', which is " +
                                     std::string(standard_name(pp->standard)));
   } else if (!cfg.standard.empty()) {
+    // The preset named after the standard (HBM3, not HBM3E, which uses HBM3's rules); else the
+    // first preset of that standard by name.
     for (const Preset& p : presets())
-      if (standard_name(p.standard) == cfg.standard) pp = &p;
+      if (standard_name(p.standard) == cfg.standard && (!pp || p.name == cfg.standard)) pp = &p;
     if (!pp) {
       std::string hint = config::closest_match(cfg.standard, standard_list());
       throw config_error(where, "dram.standard = '" + cfg.standard + "' is not known; expected " +

@@ -74,7 +74,8 @@ if [ "$dry" = 1 ]; then
     [ -n "$torch_ids" ] || { say "no flash case is tagged 'torch'"; status=1; }
   fi
   if command -v python3 >/dev/null; then
-    for py in "$here/scripts/merge_measurements.py" "$here/scripts/torch_sdpa.py"; do
+    for py in "$here/scripts/merge_measurements.py" "$here/scripts/torch_sdpa.py" \
+              "$here/scripts/mix_check.py" "$here/scripts/sass_mix.py"; do
       python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$py" \
         || { say "syntax error in $py"; status=1; }
     done
@@ -83,6 +84,8 @@ if [ "$dry" = 1 ]; then
 plan (budget ${budget}s, output $out):
   cmake -S $here -B $work/build -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C $work/build -j$jobs
   test_reference_host; test_reference_gpu
+  scripts/mix_check.py ptx|regs --repo . --accsim-ref accsim_ref --save-counts ptx_counts.json
+  cuobjdump -sass accsim_ref; scripts/sass_mix.py --ptx-counts ptx_counts.json --out sass_mix.json
   accsim_ref info    --out gpu.json
   accsim_ref check   --shapes shapes.txt --out check.jsonl
   accsim_ref capture --shapes shapes.txt --out-dir traces
@@ -135,6 +138,27 @@ say "built: $(cd "$work/build" && ls -1 | grep -E '^(accsim_ref|test_reference_[
 "$work/build/test_reference_host" --gtest_brief=1 >"$run/logs/test_host.log" 2>&1
 say "host tests: $(tail -1 "$run/logs/test_host.log")"
 "$bin" list --shapes "$shapes" >"$run/logs/list.log" 2>&1 || { cat "$run/logs/list.log"; exit 4; }
+
+# --- instruction mix: kernel_mix.h against the PTX (per program point), ptxas -v and the SASS ----
+t=$(share 12 90)
+timeout "$t" python3 "$here/scripts/mix_check.py" ptx --repo "$repo" --accsim-ref "$bin" \
+  --jobs "$jobs" --save-counts "$run/ptx_counts.json" >"$run/logs/mix_ptx.log" 2>&1
+say "instruction mix, PTX: $(tail -1 "$run/logs/mix_ptx.log")"
+grep -E '^FAIL' "$run/logs/mix_ptx.log" | head -10
+timeout "$t" python3 "$here/scripts/mix_check.py" regs --repo "$repo" --accsim-ref "$bin" \
+  --jobs "$jobs" >"$run/logs/mix_regs.log" 2>&1
+say "registers (ptxas -v): $(tail -1 "$run/logs/mix_regs.log")"
+if command -v cuobjdump >/dev/null && [ -f "$run/ptx_counts.json" ]; then
+  # The SASS dump is large; only the comparison is kept.
+  cuobjdump -sass "$bin" >"$work/sass.txt" 2>"$run/logs/cuobjdump.log"
+  python3 "$here/scripts/sass_mix.py" --sass "$work/sass.txt" --ptx-counts "$run/ptx_counts.json" \
+    --out "$run/sass_mix.json" >"$run/logs/sass_mix.log" 2>&1
+  say "instruction mix, SASS: $(tail -1 "$run/logs/sass_mix.log")"
+  grep -E '^FAIL' "$run/logs/sass_mix.log" | head -10
+  rm -f "$work/sass.txt"
+else
+  say "no cuobjdump (or no PTX counts): SASS mix check skipped"
+fi
 if [ "$cpu_only" = 1 ]; then
   "$work/build/test_reference_gpu" --gtest_brief=1 >"$run/logs/test_gpu.log" 2>&1
   say "kernel tests: $(tail -1 "$run/logs/test_gpu.log")"

@@ -12,8 +12,10 @@
 
 #include "reference/harness/device.h"
 #include "reference/harness/ops.h"
+#include "reference/host/capture_order.h"
 #include "reference/host/cli.h"
 #include "reference/host/json.h"
+#include "reference/host/mix_table.h"
 #include "reference/host/stats.h"
 #include "workloads/trace/access_trace_format.h"
 
@@ -346,11 +348,12 @@ int cmd_capture(Runner& r) {
       cuda_ok(cudaMemcpy(recs.data(), records.get(), kept * 32, cudaMemcpyDeviceToHost),
               "cudaMemcpy(records)");
     // Buffer order is the order the warps won the cursor; %globaltimer order is the order they
-    // issued. Sort by time, keeping buffer order among equal timestamps (the timer is coarse).
-    std::stable_sort(recs.begin(), recs.end(),
-                     [](const wl::AccessRecord& a, const wl::AccessRecord& b) {
-                       return a.timestamp < b.timestamp;
-                     });
+    // issued. Sort by time, keeping buffer order among equal timestamps (the timer is coarse),
+    // each warp's records in program order and every CTA's cta_begin first (host/capture_order.h).
+    order_capture_records(recs);
+    std::vector<std::uint32_t> warps;
+    for (const auto& l : launches) warps.push_back((l.block.x * l.block.y * l.block.z + 31) / 32);
+    const std::string structure = capture_structure_errors(recs, warps);
     const std::uint64_t origin = recs.empty() ? 0 : recs.front().timestamp;
     const std::uint64_t dropped = cursor - kept;
     CaptureStats st;
@@ -360,6 +363,7 @@ int cmd_capture(Runner& r) {
     st.dropped = dropped;
     st.seed = s;
     st.check_pass = res.pass;
+    st.structure_ok = structure.empty();
     const std::string meta =
         access_trace_metadata(c, launches, kTool, r.dev.name,
                               r.dev.sm_clock_measured_mhz > 0 ? r.dev.sm_clock_measured_mhz
@@ -367,7 +371,8 @@ int cmd_capture(Runner& r) {
                               origin, st);
     const std::string file = c.id() + ".atrace";
     wl::AccessTraceRawWriter w;
-    if (!w.open((dir / file).string(), meta) || !w.append(recs.data(), recs.size()) || !w.close())
+    if (!w.open((dir / file).string(), meta, wl::kDefaultChunkRecords, wl::kAccessTraceVersion) ||
+        !w.append(recs.data(), recs.size()) || !w.close())
       throw std::runtime_error(w.error());
     auto entries = op_trace_entries(c, launches, inst->tensors());
     for (std::size_t j = 0; j < entries.size(); ++j) {
@@ -376,21 +381,25 @@ int cmd_capture(Runner& r) {
       ops.line(op_trace_line(entries[j]));
     }
     log.line(fmt::format(
-        R"({{{},"file":{},"records":{},"dropped":{},"overflow":{},"cta_sample":{},"bytes":{},"seed":{},"check_pass":{},"check":{}}})",
-        case_head_json(c), json_str(file), kept, dropped, overflow ? "true" : "false", sink.sample,
+        R"({{{},"file":{},"format_version":{},"records":{},"dropped":{},"overflow":{},"structure":{},"cta_sample":{},"bytes":{},"seed":{},"check_pass":{},"check":{}}})",
+        case_head_json(c), json_str(file), wl::kAccessTraceVersion, kept, dropped,
+        overflow ? "true" : "false", json_str(structure.empty() ? "ok" : structure), sink.sample,
         40 + meta.size() + kept * 32 +
             24 * ((kept + wl::kDefaultChunkRecords - 1) / wl::kDefaultChunkRecords),
         s, res.pass ? "true" : "false", json_str(res.detail)));
+    // An overflow also breaks the structure (dropped cta_begin / warp_exit records): say why.
+    const bool structure_bad = !structure.empty() && !overflow;
     const std::string line = fmt::format(
-        "{} {:<48} {} records{}  ({})", res.pass && !overflow ? "CAPT " : "FAIL ", c.id(), kept,
+        "{} {:<48} {} records{}{}  ({})",
+        res.pass && !overflow && !structure_bad ? "CAPT " : "FAIL ", c.id(), kept,
         overflow ? fmt::format(", OVERFLOW: {} dropped (raise --max-records or --sample)", dropped)
                  : "",
-        res.detail);
-    if (res.pass && !overflow)
+        structure_bad ? ", BAD STRUCTURE: " + structure : "", res.detail);
+    if (res.pass && !overflow && !structure_bad)
       r.say(line);
     else
       fmt::print("{}\n", line);
-    if (overflow) ++r.failed;
+    if (overflow || structure_bad) ++r.failed;
   });
   return r.finish("capture");
 }
@@ -430,6 +439,16 @@ int run(int argc, char** argv) {
     return static_cast<int>(Exit::kInput);
   }
   if (opt.command == "list") return cmd_list(opt, cases);
+  if (opt.command == "mix-table") {
+    const std::string j = mix_table_json(mix_table());
+    if (opt.out.empty()) {
+      fmt::print("{}", j);
+    } else {
+      Output out(opt.out);
+      out.line(j);
+    }
+    return 0;
+  }
   if (cases.empty() && opt.command != "info") {
     fmt::print(stderr, "accsim_ref: no case matches the selection\n");
     return static_cast<int>(Exit::kUsage);

@@ -7,7 +7,8 @@
 namespace accsim::ref {
 namespace {
 
-const char* const kCommands[] = {"list", "info", "check", "time", "capture", "profile"};
+const char* const kCommands[] = {"list",    "info",    "check",    "time",
+                                 "capture", "profile", "mix-table"};
 
 template <class T>
 T number(const std::string& flag, const std::string& v, T lo, T hi) {
@@ -30,6 +31,8 @@ commands:
   time      time each case with CUDA events (warm-up, repetitions, L2 flushed between them)
   capture   run the capture build of each case tagged 'capture'; write access traces + op trace
   profile   run each case once, for Nsight Compute; write the launch log
+  mix-table print the instruction-mix table of workloads/trace/kernel_mix.h per kernel
+            instantiation, as JSON (--out FILE; no GPU, no cases; read by scripts/mix_check.py)
 
 options:
   --shapes FILE      study list (reference/shapes.txt)
@@ -110,7 +113,7 @@ Options parse_args(const std::vector<std::string>& args) {
     else
       throw UsageError(fmt::format("unknown option '{}' (see accsim_ref --help)", a));
   }
-  if (o.shapes.empty() && o.case_lines.empty() && o.command != "info")
+  if (o.shapes.empty() && o.case_lines.empty() && o.command != "info" && o.command != "mix-table")
     throw UsageError("no cases: give --shapes FILE and/or --case \"LINE\"");
   if (o.command == "capture" && o.out_dir.empty()) throw UsageError("capture needs --out-dir DIR");
   return o;

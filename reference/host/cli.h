@@ -25,7 +25,7 @@ class UsageError : public std::runtime_error {
 };
 
 struct Options {
-  std::string command;  // list | info | check | time | capture | profile
+  std::string command;  // list | info | check | time | capture | profile | mix-table
   std::string shapes;   // study list file; empty = none (then --case is required)
   std::vector<std::string> case_lines;
   std::vector<std::string> filters;  // keep cases whose id contains any of these

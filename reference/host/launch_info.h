@@ -15,6 +15,7 @@ struct LaunchInfo {
   std::string config;  // tile configuration in words, e.g. "BM128 BN128 BK32, 8 warps"
   Dim3 grid, block;
   unsigned smem = 0;  // static + dynamic shared memory per CTA, bytes
+  int regs = 0;       // registers per thread (cudaFuncGetAttributes numRegs); 0 = not known
 };
 
 }  // namespace accsim::ref

@@ -60,6 +60,7 @@ std::string op_trace_line(const OpTraceEntry& e) {
                      json_str(e.tensors[i].name), e.tensors[i].addr, e.tensors[i].bytes);
   s += "],\"grid\":" + dim3_json(e.grid) + ",\"block\":" + dim3_json(e.block) +
        fmt::format(",\"smem\":{}", e.smem);
+  if (e.regs > 0) s += fmt::format(",\"regs\":{}", e.regs);
   if (e.time_ns) s += ",\"measured\":{\"time_ns\":" + json_num(*e.time_ns) + "}";
   if (!e.trace_file.empty())
     s += ",\"access_trace\":{\"file\":" + json_str(e.trace_file) +
@@ -86,6 +87,7 @@ std::vector<OpTraceEntry> op_trace_entries(const Case& c, const std::vector<Laun
     e.grid = launches[k].grid;
     e.block = launches[k].block;
     e.smem = launches[k].smem;
+    e.regs = launches[k].regs;
     out.push_back(std::move(e));
   };
   switch (c.op) {
@@ -143,9 +145,10 @@ std::string access_trace_metadata(const Case& c, const std::vector<LaunchInfo>& 
   for (std::size_t j = 0; j < launches.size(); ++j) {
     const auto& l = launches[j];
     kernels += fmt::format(
-        R"({}{{"id":{},"name":{},"grid":{},"block":{},"smem":{},"params":{{"case":{},"op":{},"shape":{},"dtype":{},"causal":{},"config":{}}}}})",
+        R"({}{{"id":{},"name":{},"grid":{},"block":{},"smem":{},{}"params":{{"case":{},"op":{},"shape":{},"dtype":{},"causal":{},"config":{}}}}})",
         j ? "," : "", j, json_str(l.kernel), dim3_json(l.grid), dim3_json(l.block), l.smem,
-        json_str(c.id()), json_str(op_name(c.op)), c.shapes_json(), json_str(dtype_name(c.dtype)),
+        l.regs > 0 ? fmt::format("\"regs\":{},", l.regs) : std::string(), json_str(c.id()),
+        json_str(op_name(c.op)), c.shapes_json(), json_str(dtype_name(c.dtype)),
         c.causal ? "true" : "false", json_str(l.config));
   }
   std::string s = R"({"timestamp_unit":"ns")";
@@ -154,9 +157,9 @@ std::string access_trace_metadata(const Case& c, const std::vector<LaunchInfo>& 
   if (sm_clock_mhz > 0) s += ",\"sm_clock_mhz\":" + json_num(sm_clock_mhz);
   s += fmt::format(R"(,"time_origin":{},"kernels":[{}])", time_origin, kernels);
   s += fmt::format(
-      R"(,"capture":{{"timer":"%globaltimer","record":"one per 32-byte sector per warp access","cta_sample":{},"buffer_records":{},"records":{},"dropped":{},"overflow":{},"seed":{},"check_pass":{}}})",
+      R"(,"capture":{{"timer":"%globaltimer","record":"one per 32-byte sector per warp access; per warp in program order the compute, commit, wait and barrier records of workloads/trace/kernel_mix.h's program points; cta_begin, warp_exit","cta_sample":{},"buffer_records":{},"records":{},"dropped":{},"overflow":{},"structure_ok":{},"seed":{},"check_pass":{}}})",
       st.cta_sample, st.buffer_records, st.records, st.dropped, st.dropped > 0 ? "true" : "false",
-      st.seed, st.check_pass ? "true" : "false");
+      st.structure_ok ? "true" : "false", st.seed, st.check_pass ? "true" : "false");
   return s + "}";
 }
 

@@ -28,6 +28,7 @@ struct OpTraceEntry {
   std::vector<OpTensor> tensors;
   Dim3 grid, block;
   unsigned smem = 0;
+  int regs = 0;                   // registers per thread; written when > 0
   std::optional<double> time_ns;  // measured: CUDA-event median of this launch
   std::string trace_file;         // access trace of this launch, relative path; empty = none
   unsigned trace_kernel = 0;      // index into that file's metadata.kernels
@@ -53,7 +54,8 @@ struct CaptureStats {
   std::uint64_t records = 0;         // records written to the file
   std::uint64_t dropped = 0;         // records that did not fit (overflow)
   std::uint64_t seed = 0;
-  bool check_pass = false;  // the capture build's output passed the fp64 check
+  bool check_pass = false;   // the capture build's output passed the fp64 check
+  bool structure_ok = true;  // the version-2 structure holds (host/capture_order.h)
 };
 
 // The metadata JSON of a captured access trace (schema: workloads/trace/access_trace_format.h):

@@ -56,6 +56,9 @@ template <class T, int D, class Mem>
 __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Mem mem) {
   constexpr int kStride = D + kFaPad;  // padded shared row, in elements
   constexpr int kChunksPerRow = D / 8;
+  constexpr bool kBf16 = Num<T>::kType == DType::kBF16;
+  mem.cta_begin();
+  ACCSIM_MIX(mem, flash_prologue, D);
   extern __shared__ __align__(16) unsigned char fa_smem[];
   T* sq = reinterpret_cast<T*>(fa_smem);
   T* sk = sq + kFaBM * kStride;      // [2][kFaBN][kStride]
@@ -82,24 +85,35 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
     const T* vt = Vg + static_cast<long long>(j) * kFaBN * D;
     T* dk = sk + stage * kFaBN * kStride;
     T* dv = sv + stage * kFaBN * kStride;
+    // The copy loops' trip counts (d/32 for K and V, d/16 for Q, the same for every thread) are
+    // not known to the compiler, which unrolls them by 4 with a remainder; each trip is one
+    // program point.
 #pragma unroll
     for (int c = tid; c < kFaBN * kChunksPerRow; c += kFaThreads) {
+      ACCSIM_MIX(mem, flash_copy, D);
       const int r = c / kChunksPerRow, col = (c % kChunksPerRow) * 8;
       mem.cp_async16(dk + r * kStride + col, kt + r * D + col, true);
+      ACCSIM_MIX_END(flash_copy);
     }
 #pragma unroll
     for (int c = tid; c < kFaBN * kChunksPerRow; c += kFaThreads) {
+      ACCSIM_MIX(mem, flash_copy, D);
       const int r = c / kChunksPerRow, col = (c % kChunksPerRow) * 8;
       mem.cp_async16(dv + r * kStride + col, vt + r * D + col, true);
+      ACCSIM_MIX_END(flash_copy);
     }
   };
+  ACCSIM_MIX_END(flash_prologue);
 
 #pragma unroll
   for (int c = tid; c < kFaBM * kChunksPerRow; c += kFaThreads) {
+    ACCSIM_MIX(mem, flash_copy, D);
     const int r = c / kChunksPerRow, col = (c % kChunksPerRow) * 8;
     mem.cp_async16(sq + r * kStride + col, Qg + r * D + col, true);
+    ACCSIM_MIX_END(flash_copy);
   }
   load_kv(0, 0);
+  mem.commit();
   cp_async_commit();
 
   float o[D / 8][4];
@@ -112,13 +126,19 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
   for (int j = 0; j < ntiles; ++j) {
     const int stage = j & 1;
     if (j + 1 < ntiles) load_kv(j + 1, stage ^ 1);
+    mem.commit();
     cp_async_commit();
+    mem.wait(1);
     cp_async_wait<1>();
+    mem.barrier();
     __syncthreads();
     const int k0 = j * kFaBN;
     // A causal tile whose first key is past every row of this warp contributes nothing.
     const bool skip = p.causal && k0 > warp_row0 + 15;
     if (!skip) {
+      // A causal tile that reaches past the warp's first row is masked.
+      const bool masked = p.causal && k0 + kFaBN - 1 > warp_row0;
+      ACCSIM_MIX(mem, flash_tile, kBf16, D, masked);
       const T* ks = sk + stage * kFaBN * kStride;
       const T* vs = sv + stage * kFaBN * kStride;
       float s[kFaBN / 8][4];
@@ -137,7 +157,8 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
           mma16816<T>(s[2 * np + 1], qa, r + 2);
         }
       }
-      if (p.causal && k0 + kFaBN - 1 > warp_row0) {
+      if (masked) {
+        ACCSIM_MIX_PART(flash_tile_mask);
 #pragma unroll
         for (int nt = 0; nt < kFaBN / 8; ++nt) {
           const int col = k0 + nt * 8 + t4 * 2;
@@ -147,6 +168,7 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
             if (col + (e & 1) > row) s[nt][e] = -INFINITY;
           }
         }
+        ACCSIM_MIX_PART_END(flash_tile_mask);
       }
       // Online softmax; this thread holds rows g (e = 0, 1) and g + 8 (e = 2, 3).
 #pragma unroll
@@ -193,10 +215,13 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
           mma16816<T>(o[2 * dp + 1], pa, r + 2);
         }
       }
+      ACCSIM_MIX_END(flash_tile);
     }
+    mem.barrier();
     __syncthreads();  // this stage is refilled two iterations from now
   }
 
+  ACCSIM_MIX(mem, flash_epilogue, kBf16, D);
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
     float l = l_run[r];
@@ -210,6 +235,8 @@ __global__ void __launch_bounds__(kFaThreads, 2) flash_fwd_kernel(FlashDev p, Me
       mem.st_global(reinterpret_cast<std::uint32_t*>(orow + dt * 8 + t4 * 2), v);
     }
   }
+  ACCSIM_MIX_END(flash_epilogue);
+  mem.warp_exit();
 }
 
 template <class T, int D, class Mem>
@@ -229,6 +256,8 @@ LaunchInfo flash_typed(const FlashArgs& a, cudaStream_t s, Mem mem) {
   info.grid = {static_cast<unsigned>(a.N / kFaBM), static_cast<unsigned>(a.BH), 1};
   info.block = {kFaThreads, 1, 1};
   info.smem = kSmem;
+  static const int regs = func_regs(fn);
+  info.regs = regs;
   fn<<<dim3(info.grid.x, info.grid.y), kFaThreads, kSmem, s>>>(p, mem);
   check_launch("flash_fwd_kernel");
   return info;
@@ -264,6 +293,9 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
   constexpr int kGroups = kDecWarps * kGroupsPerWarp;
   __shared__ float sm_o[kGroups][D];
   __shared__ float sm_m[kGroups], sm_l[kGroups];
+  constexpr bool kBf16 = Num<T>::kType == DType::kBF16;
+  mem.cta_begin();
+  ACCSIM_MIX(mem, decode_split_prologue, D);
 
   const int split = blockIdx.x, bh = blockIdx.y;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -272,10 +304,14 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
   const long long head = static_cast<long long>(bh) * p.L * D;
 
   float qv[8];
-  unpack16<T>(mem.ld_global(reinterpret_cast<const uint4*>(static_cast<const T*>(p.q) +
-                                                           static_cast<long long>(bh) * D) +
-                            sub),
-              qv);
+  const uint4 qraw = mem.ld_global(
+      reinterpret_cast<const uint4*>(static_cast<const T*>(p.q) + static_cast<long long>(bh) * D) +
+      sub);
+  ACCSIM_MIX_END(decode_split_prologue);
+  mem.commit();
+  mem.wait(0);
+  ACCSIM_MIX(mem, decode_split_q, kBf16);
+  unpack16<T>(qraw, qv);
 #pragma unroll
   for (int i = 0; i < 8; ++i) qv[i] *= p.scale_log2;
 
@@ -288,7 +324,9 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
       kend > kbeg ? (kend - kbeg + kGroups * kDecUnroll - 1) / (kGroups * kDecUnroll) : 0;
   const uint4* kbase = reinterpret_cast<const uint4*>(static_cast<const T*>(p.K) + head) + sub;
   const uint4* vbase = reinterpret_cast<const uint4*>(static_cast<const T*>(p.V) + head) + sub;
+  ACCSIM_MIX_END(decode_split_q);
   for (int st = 0; st < steps; ++st) {
+    ACCSIM_MIX(mem, decode_split_load, D);
     uint4 kv[kDecUnroll], vv[kDecUnroll];
     bool valid[kDecUnroll];
 #pragma unroll
@@ -302,6 +340,10 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
         kv[u] = vv[u] = make_uint4(0, 0, 0, 0);
       }
     }
+    ACCSIM_MIX_END(decode_split_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX(mem, decode_split_step, kBf16, D);
 #pragma unroll
     for (int u = 0; u < kDecUnroll; ++u) {
       float kf[8];
@@ -322,17 +364,22 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
       for (int i = 0; i < 8; ++i) o[i] = fmaf(pr, vf[i], o[i] * corr);
       m = m_new;
     }
+    ACCSIM_MIX_END(decode_split_step);
   }
 
+  ACCSIM_MIX(mem, decode_split_merge, D);
 #pragma unroll
   for (int i = 0; i < 8; ++i) sm_o[group][sub * 8 + i] = o[i];
   if (sub == 0) {
     sm_m[group] = m;
     sm_l[group] = l;
   }
-  __syncthreads();
   const long long slot = static_cast<long long>(bh) * p.splits + split;
+  ACCSIM_MIX_END(decode_split_merge);
+  mem.barrier();
+  __syncthreads();
   for (int c = threadIdx.x; c < D; c += kDecThreads) {
+    ACCSIM_MIX(mem, decode_split_combine, D);
     float mx = -INFINITY;
 #pragma unroll
     for (int gi = 0; gi < kGroups; ++gi) mx = fmaxf(mx, sm_m[gi]);
@@ -349,27 +396,57 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
       mem.st_global(p.part_ml + slot * 2, mx);
       mem.st_global(p.part_ml + slot * 2 + 1, lsum);
     }
+    ACCSIM_MIX_END(decode_split_combine);
   }
+  mem.warp_exit();
 }
 
 template <class T, int D, class Mem>
 __global__ void __launch_bounds__(D)
     decode_combine_kernel(const float* part_o, const float* part_ml, void* out, int splits,
                           Mem mem) {
+  constexpr bool kBf16 = Num<T>::kType == DType::kBF16;
+  mem.cta_begin();
+  ACCSIM_MIX(mem, decode_combine_prologue);
   const int bh = blockIdx.x, c = threadIdx.x;
   const long long base = static_cast<long long>(bh) * splits;
   float mx = -INFINITY;
-  for (int s = 0; s < splits; ++s) mx = fmaxf(mx, mem.ld_global(part_ml + (base + s) * 2));
+  ACCSIM_MIX_END(decode_combine_prologue);
+  for (int s = 0; s < splits; ++s) {
+    ACCSIM_MIX(mem, decode_combine_max_load);
+    const float ms = mem.ld_global(part_ml + (base + s) * 2);
+    ACCSIM_MIX_END(decode_combine_max_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX(mem, decode_combine_max);
+    mx = fmaxf(mx, ms);
+    ACCSIM_MIX_END(decode_combine_max);
+  }
   float lsum = 0.0f, acc = 0.0f;
   for (int s = 0; s < splits; ++s) {
+    ACCSIM_MIX(mem, decode_combine_sum_load);
     const float ms = mem.ld_global(part_ml + (base + s) * 2);
-    if (ms == -INFINITY) continue;  // a split with no keys (L < splits * chunk)
+    ACCSIM_MIX_END(decode_combine_sum_load);
+    mem.commit();
+    mem.wait(0);
+    if (ms == -INFINITY) continue;  // a split with no keys (L < splits * chunk); whole CTA
+    ACCSIM_MIX(mem, decode_combine_sum_load2);
+    const float ls = mem.ld_global(part_ml + (base + s) * 2 + 1);
+    const float os = mem.ld_global(part_o + (base + s) * D + c);
+    ACCSIM_MIX_END(decode_combine_sum_load2);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX(mem, decode_combine_sum);
     const float w = exp2f(ms - mx);
-    lsum = fmaf(mem.ld_global(part_ml + (base + s) * 2 + 1), w, lsum);
-    acc = fmaf(mem.ld_global(part_o + (base + s) * D + c), w, acc);
+    lsum = fmaf(ls, w, lsum);
+    acc = fmaf(os, w, acc);
+    ACCSIM_MIX_END(decode_combine_sum);
   }
+  ACCSIM_MIX(mem, decode_combine_epilogue, kBf16);
   const float v = lsum > 0.0f ? acc / lsum : 0.0f;
   mem.st_global(static_cast<T*>(out) + static_cast<long long>(bh) * D + c, Num<T>::from_float(v));
+  ACCSIM_MIX_END(decode_combine_epilogue);
+  mem.warp_exit();
 }
 
 DecodeDev decode_params(const DecodeArgs& a) {
@@ -396,12 +473,16 @@ LaunchInfo decode_typed(int which, const DecodeArgs& a, cudaStream_t s, Mem mem)
     info.grid = {static_cast<unsigned>(a.splits), static_cast<unsigned>(a.BH), 1};
     info.block = {kDecThreads, 1, 1};
     info.smem = (32 / (D / 8) * kDecWarps) * (D + 2) * 4;
+    static const int regs = func_regs(&decode_split_kernel<T, D, Mem>);
+    info.regs = regs;
     decode_split_kernel<T, D, Mem><<<dim3(a.splits, a.BH), kDecThreads, 0, s>>>(p, mem);
   } else {
     info.kernel = "decode_combine_kernel";
     info.config = "one CTA of d threads per (batch, head)";
     info.grid = {static_cast<unsigned>(a.BH), 1, 1};
     info.block = {static_cast<unsigned>(D), 1, 1};
+    static const int regs = func_regs(&decode_combine_kernel<T, D, Mem>);
+    info.regs = regs;
     decode_combine_kernel<T, D, Mem><<<a.BH, D, 0, s>>>(p.part_o, p.part_ml, a.out, a.splits, mem);
   }
   check_launch(info.kernel.c_str());

@@ -25,6 +25,15 @@ inline void cuda_check(cudaError_t e, const char* what) {
 inline void check_launch(const char* kernel) {
   cuda_check(cudaGetLastError(), kernel);
 }
+// Registers per thread of a kernel (cudaFuncAttributes::numRegs, CUDA Runtime API). Launchers
+// keep it in a static local of their per-instantiation template, so it is asked once: a host
+// call between the timing events and the launch would be timed.
+template <class F>
+inline int func_regs(F* fn) {
+  cudaFuncAttributes a{};
+  cuda_check(cudaFuncGetAttributes(&a, reinterpret_cast<const void*>(fn)), "cudaFuncGetAttributes");
+  return a.numRegs;
+}
 
 // --- storage types ------------------------------------------------------------------------------
 
@@ -169,17 +178,6 @@ __device__ __forceinline__ float warp_max(float v) {
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
   return v;
-}
-
-// Block-wide sum; `scratch` holds one float per warp. Every thread gets the result.
-__device__ __forceinline__ float block_sum(float v, float* scratch) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
-  v = warp_sum(v);
-  __syncthreads();  // scratch may still be read by a previous call
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  float t = lane < warps ? scratch[lane] : 0.0f;
-  return warp_sum(t);
 }
 
 __device__ __forceinline__ std::uint32_t lane_id() {

@@ -10,6 +10,7 @@
 // transpose) or [K, N] (V in attention: ldmatrix .trans). Rows of A and C beyond M and columns
 // beyond N are masked (zero-filled loads, skipped stores); K must be a multiple of 32 and N of 8.
 #include <cmath>
+#include <type_traits>
 
 #include "reference/kernels/common.cuh"
 #include "reference/kernels/mem.cuh"
@@ -42,6 +43,9 @@ struct GemmSmem {
 template <class T, bool kBNK, class Mem>
 __global__ void __launch_bounds__(kThreads) gemm_tc_kernel(GemmDev p, Mem mem) {
   __shared__ __align__(16) GemmSmem<T, kBNK> sm;
+  constexpr bool kBf16 = Num<T>::kType == DType::kBF16;
+  mem.cta_begin();
+  ACCSIM_MIX(mem, gemm_prologue, kBNK);
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int wm = warp / 4, wn = warp % 4;  // 2 x 4 warps
   const int m0 = blockIdx.y * kBM, n0 = blockIdx.x * kBN;
@@ -90,13 +94,23 @@ __global__ void __launch_bounds__(kThreads) gemm_tc_kernel(GemmDev p, Mem mem) {
 
   const int ktiles = p.K / kBK;
   load_tile(0, 0);
+  ACCSIM_MIX_END(gemm_prologue);
+  mem.commit();
   cp_async_commit();
   for (int kt = 0; kt < ktiles; ++kt) {
     const int stage = kt & 1;
-    if (kt + 1 < ktiles) load_tile(kt + 1, stage ^ 1);
+    if (kt + 1 < ktiles) {
+      ACCSIM_MIX(mem, gemm_load_tile, kBNK);
+      load_tile(kt + 1, stage ^ 1);
+      ACCSIM_MIX_END(gemm_load_tile);
+    }
+    mem.commit();
     cp_async_commit();  // possibly empty: keeps the group count uniform
+    mem.wait(1);
     cp_async_wait<1>();
+    mem.barrier();
     __syncthreads();
+    ACCSIM_MIX(mem, gemm_ktile, kBf16);
 #pragma unroll
     for (int kk = 0; kk < kBK; kk += 16) {
       std::uint32_t af[kMT][4], bfr[kNT][2];
@@ -120,32 +134,48 @@ __global__ void __launch_bounds__(kThreads) gemm_tc_kernel(GemmDev p, Mem mem) {
 #pragma unroll
         for (int j = 0; j < kNT; ++j) mma16816<T>(acc[i][j], af[i], bfr[j]);
     }
+    ACCSIM_MIX_END(gemm_ktile);
+    mem.barrier();
     __syncthreads();  // the stage is refilled by the next iteration's copy
   }
 
-  // Epilogue: thread holds rows g and g+8, columns 2t and 2t+1 of each 16x8 tile.
+  // Epilogue: thread holds rows g and g+8, columns 2t and 2t+1 of each 16x8 tile. The causal and
+  // the plain version are written out as two copies of the loops (the compiler unswitches them
+  // on p.causal anyway), so that each is one program point.
   const int g = lane >> 2, t4 = lane & 3;
+  const auto epilogue = [&](auto causal) {
 #pragma unroll
-  for (int i = 0; i < kMT; ++i) {
+    for (int i = 0; i < kMT; ++i) {
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const int gm = m0 + wm * kWarpM + i * 16 + g + half * 8;
-      if (gm >= p.M) continue;
+      for (int half = 0; half < 2; ++half) {
+        const int gm = m0 + wm * kWarpM + i * 16 + g + half * 8;
+        if (gm >= p.M) continue;
 #pragma unroll
-      for (int j = 0; j < kNT; ++j) {
-        const int gn = n0 + wn * kWarpN + j * 8 + t4 * 2;
-        if (gn >= p.N) continue;
-        float v0 = acc[i][j][half * 2] * p.alpha, v1 = acc[i][j][half * 2 + 1] * p.alpha;
-        if (p.causal) {
-          if (gn > gm) v0 = -INFINITY;
-          if (gn + 1 > gm) v1 = -INFINITY;
+        for (int j = 0; j < kNT; ++j) {
+          const int gn = n0 + wn * kWarpN + j * 8 + t4 * 2;
+          if (gn >= p.N) continue;
+          float v0 = acc[i][j][half * 2] * p.alpha, v1 = acc[i][j][half * 2 + 1] * p.alpha;
+          if constexpr (decltype(causal)::value) {
+            if (gn > gm) v0 = -INFINITY;
+            if (gn + 1 > gm) v1 = -INFINITY;
+          }
+          const std::uint32_t packed = Num<T>::pack2(v0, v1);
+          mem.st_global(reinterpret_cast<std::uint32_t*>(C + static_cast<long long>(gm) * p.N + gn),
+                        packed);
         }
-        const std::uint32_t packed = Num<T>::pack2(v0, v1);
-        mem.st_global(reinterpret_cast<std::uint32_t*>(C + static_cast<long long>(gm) * p.N + gn),
-                      packed);
       }
     }
+  };
+  if (p.causal) {
+    ACCSIM_MIX_AS(mem, causal, gemm_epilogue, kBf16, true);
+    epilogue(std::true_type{});
+    ACCSIM_MIX_END_AS(causal, gemm_epilogue);
+  } else {
+    ACCSIM_MIX_AS(mem, plain, gemm_epilogue, kBf16, false);
+    epilogue(std::false_type{});
+    ACCSIM_MIX_END_AS(plain, gemm_epilogue);
   }
+  mem.warp_exit();
 }
 
 template <class T, bool kBNK, class Mem>
@@ -168,6 +198,8 @@ LaunchInfo launch_typed(const GemmArgs& a, cudaStream_t s, Mem mem, const char* 
                static_cast<unsigned>((a.M + kBM - 1) / kBM), static_cast<unsigned>(a.batch)};
   info.block = {kThreads, 1, 1};
   info.smem = sizeof(GemmSmem<T, kBNK>);
+  static const int regs = func_regs(&gemm_tc_kernel<T, kBNK, Mem>);
+  info.regs = regs;
   gemm_tc_kernel<T, kBNK, Mem>
       <<<dim3(info.grid.x, info.grid.y, info.grid.z), kThreads, 0, s>>>(p, mem);
   check_launch(name);

@@ -56,18 +56,29 @@ template <class Mem>
 __global__ void chase_kernel(const std::uint64_t* start, unsigned long long warm,
                              unsigned long long steps, bool cg, unsigned long long* result,
                              Mem mem) {
+  // Version-2 records: the structure only (no instruction mix: the microbenchmarks have no
+  // program points in workloads/trace/kernel_mix.h); each load's value is the next address, so
+  // every load is its own group, waited for before the next.
+  mem.cta_begin();
   const std::uint64_t* p = start;
-  for (unsigned long long i = 0; i < warm; ++i)
+  for (unsigned long long i = 0; i < warm; ++i) {
     p = reinterpret_cast<const std::uint64_t*>(mem.ld_chase(p, cg));
+    mem.commit();
+    mem.wait(0);
+  }
   const long long c0 = clock64();
   const std::uint64_t t0 = global_timer_ns();
-  for (unsigned long long i = 0; i < steps; ++i)
+  for (unsigned long long i = 0; i < steps; ++i) {
     p = reinterpret_cast<const std::uint64_t*>(mem.ld_chase(p, cg));
+    mem.commit();
+    mem.wait(0);
+  }
   const long long c1 = clock64();
   const std::uint64_t t1 = global_timer_ns();
   result[0] = reinterpret_cast<unsigned long long>(p);
   result[1] = static_cast<unsigned long long>(c1 - c0);
   result[2] = t1 - t0;
+  mem.warp_exit();
 }
 
 constexpr int kBwThreads = 512, kBwUnroll = 4;
@@ -79,6 +90,7 @@ __global__ void __launch_bounds__(kBwThreads)
   const unsigned long long nthreads = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   const unsigned long long tid =
       static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  mem.cta_begin();  // version-2 structure only, as in chase_kernel
   std::uint32_t sum = 0;
   for (unsigned long long pass = 0; pass < passes; ++pass) {
     for (unsigned long long i = tid; i < nvec; i += nthreads * kBwUnroll) {
@@ -88,11 +100,14 @@ __global__ void __launch_bounds__(kBwThreads)
         const unsigned long long idx = i + u * nthreads;
         v[u] = idx < nvec ? mem.ld_sweep(data + idx, kCG) : make_uint4(0, 0, 0, 0);
       }
+      mem.commit();
+      mem.wait(0);
 #pragma unroll
       for (int u = 0; u < kBwUnroll; ++u) sum += v[u].x + v[u].y + v[u].z + v[u].w;
     }
   }
   mem.st_global(partial + tid, sum);
+  mem.warp_exit();
 }
 
 __global__ void clock_probe_kernel(unsigned long long ns, unsigned long long* out) {
@@ -148,6 +163,9 @@ LaunchInfo launch_chase(const void* base, std::uint64_t warm, std::uint64_t step
   info.config =
       cg ? "1 thread, dependent ld.global.cg.u64" : "1 thread, dependent ld.global.ca.u64";
   const auto* start = static_cast<const std::uint64_t*>(base);
+  static const int regs_capture = func_regs(&chase_kernel<CaptureMem>);
+  static const int regs_plain = func_regs(&chase_kernel<PlainMem>);
+  info.regs = cap ? regs_capture : regs_plain;
   if (cap)
     chase_kernel<<<1, 1, 0, s>>>(start, warm, steps, cg, result, CaptureMem{*cap});
   else
@@ -173,6 +191,11 @@ LaunchInfo launch_bandwidth(const std::uint32_t* data, std::uint64_t words, std:
   info.block = {shape.block, 1, 1};
   const auto* v = reinterpret_cast<const uint4*>(data);
   const unsigned long long nvec = words / 4;
+  static const int regs[4] = {func_regs(&bandwidth_kernel<false, PlainMem>),
+                              func_regs(&bandwidth_kernel<true, PlainMem>),
+                              func_regs(&bandwidth_kernel<false, CaptureMem>),
+                              func_regs(&bandwidth_kernel<true, CaptureMem>)};
+  info.regs = regs[(cap ? 2 : 0) + (cg ? 1 : 0)];
   if (cap) {
     if (cg)
       bandwidth_kernel<true>

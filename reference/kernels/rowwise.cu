@@ -21,6 +21,15 @@
 namespace accsim::ref {
 namespace {
 
+namespace mix = ::accsim::workloads::mix;
+
+template <class T>
+__host__ __device__ constexpr mix::Elem elem_of() {
+  if constexpr (sizeof(T) == 4) return mix::Elem::kF32;
+  if constexpr (Num<T>::kType == DType::kBF16) return mix::Elem::kBF16;
+  return mix::Elem::kF16;
+}
+
 // ---------------------------------------------------------------------------------------------
 // GEMV
 
@@ -30,15 +39,23 @@ template <class T, class Mem>
 __global__ void __launch_bounds__(kGemvWarps * 32)
     gemv_kernel(const T* __restrict__ W, const T* __restrict__ x, T* __restrict__ y, int N, int K,
                 Mem mem) {
+  constexpr mix::Elem kElem = elem_of<T>();
+  mem.cta_begin();
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int row = blockIdx.x * kGemvWarps + warp;
-  if (row >= N) return;  // whole warp
+  if (row >= N) {  // whole warp
+    mem.warp_exit();
+    return;
+  }
+  ACCSIM_MIX(mem, gemv_prologue);
   constexpr int kV = kVec<T>;
   const int nvec = K / kV;
   const uint4* wr = reinterpret_cast<const uint4*>(W + static_cast<long long>(row) * K);
   const uint4* xv = reinterpret_cast<const uint4*>(x);
   float acc = 0.0f;
+  ACCSIM_MIX_END(gemv_prologue);
   for (int i = lane; i < nvec; i += 32 * kGemvUnroll) {
+    ACCSIM_MIX(mem, gemv_load);
     uint4 w[kGemvUnroll], xx[kGemvUnroll];
 #pragma unroll
     for (int u = 0; u < kGemvUnroll; ++u) {
@@ -50,6 +67,10 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
         w[u] = xx[u] = make_uint4(0, 0, 0, 0);
       }
     }
+    ACCSIM_MIX_END(gemv_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX(mem, gemv_step, kElem);
 #pragma unroll
     for (int u = 0; u < kGemvUnroll; ++u) {
       float wf[kV], xf[kV];
@@ -58,9 +79,13 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
 #pragma unroll
       for (int e = 0; e < kV; ++e) acc = fmaf(wf[e], xf[e], acc);
     }
+    ACCSIM_MIX_END(gemv_step);
   }
+  ACCSIM_MIX(mem, gemv_epilogue, kElem);
   acc = warp_sum(acc);
   if (lane == 0) mem.st_global(y + row, Num<T>::from_float(acc));
+  ACCSIM_MIX_END(gemv_epilogue);
+  mem.warp_exit();
 }
 
 template <class T, class Mem>
@@ -71,6 +96,8 @@ LaunchInfo gemv_typed(int N, int K, const void* W, const void* x, void* y, cudaS
   info.config = "one warp per row, 8 warps per CTA, 16-byte loads x4 in flight";
   info.grid = {static_cast<unsigned>((N + kGemvWarps - 1) / kGemvWarps), 1, 1};
   info.block = {kGemvWarps * 32, 1, 1};
+  static const int regs = func_regs(&gemv_kernel<T, Mem>);
+  info.regs = regs;
   gemv_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
       static_cast<const T*>(W), static_cast<const T*>(x), static_cast<T*>(y), N, K, mem);
   check_launch("gemv_kernel");
@@ -79,45 +106,98 @@ LaunchInfo gemv_typed(int N, int K, const void* W, const void* x, void* y, cudaS
 
 // ---------------------------------------------------------------------------------------------
 // Row-wise helpers: visit a row with vector loads (when aligned) and a scalar tail.
+//
+// Each trip of their loops is two program points: the load (address arithmetic, then the load's
+// records), commit and wait(0), then the math on the loaded values. `mk(point, begin)` marks them,
+// begin = true before the code and false after it; ACCSIM_ROW_MARKS maps the four points of a
+// loop to a kernel's program points <load>/vec, <math>/vec, <load>/scalar, <math>/scalar.
+enum : int { kRowVecLoad, kRowVec, kRowScalarLoad, kRowScalar };
+#define ACCSIM_ROW_POINT(mem, pt, begin, kind, vec, point, elem) \
+  do {                                                           \
+    if ((pt) == (kind)) {                                        \
+      if (begin)                                                 \
+        ACCSIM_MIX_AS(mem, vec, point, elem, kind < 2);          \
+      else                                                       \
+        ACCSIM_MIX_END_AS(vec, point);                           \
+    }                                                            \
+  } while (0)
+#define ACCSIM_ROW_MARKS(mem, load_point, math_point, elem)                     \
+  [&](int pt, bool begin) {                                                     \
+    ACCSIM_ROW_POINT(mem, pt, begin, kRowVecLoad, vec, load_point, elem);       \
+    ACCSIM_ROW_POINT(mem, pt, begin, kRowVec, vec, math_point, elem);           \
+    ACCSIM_ROW_POINT(mem, pt, begin, kRowScalarLoad, scalar, load_point, elem); \
+    ACCSIM_ROW_POINT(mem, pt, begin, kRowScalar, scalar, math_point, elem);     \
+  }
 
-template <class T, class Mem, class F>
+template <class T, class Mem, class F, class Mk>
 __device__ __forceinline__ void for_row(const T* row, long long cols, bool vec_ok, const Mem& mem,
-                                        F&& f) {
+                                        F&& f, Mk&& mk) {
   constexpr int kV = kVec<T>;
   long long done = 0;
   if (vec_ok) {
     const long long nvec = cols / kV;
     const uint4* rv = reinterpret_cast<const uint4*>(row);
     for (long long i = threadIdx.x; i < nvec; i += blockDim.x) {
+      mk(kRowVecLoad, true);
+      const uint4 raw = mem.ld_global(rv + i);
+      mk(kRowVecLoad, false);
+      mem.commit();
+      mem.wait(0);
+      mk(kRowVec, true);
       float v[kV];
-      unpack16<T>(mem.ld_global(rv + i), v);
+      unpack16<T>(raw, v);
 #pragma unroll
       for (int e = 0; e < kV; ++e) f(i * kV + e, v[e]);
+      mk(kRowVec, false);
     }
     done = nvec * kV;
   }
-  for (long long i = done + threadIdx.x; i < cols; i += blockDim.x)
-    f(i, Num<T>::to_float(mem.ld_global(row + i)));
+  for (long long i = done + threadIdx.x; i < cols; i += blockDim.x) {
+    mk(kRowScalarLoad, true);
+    const T raw = mem.ld_global(row + i);
+    mk(kRowScalarLoad, false);
+    mem.commit();
+    mem.wait(0);
+    mk(kRowScalar, true);
+    f(i, Num<T>::to_float(raw));
+    mk(kRowScalar, false);
+  }
 }
 
-// Writes out[i] = g(i) for the row, matching for_row's assignment of elements to threads.
-template <class T, class Mem, class G>
+// Writes out[i] = g(i) for the row, matching for_row's assignment of elements to threads: per
+// trip g.load_vector / g.load_scalar issue the loads, then g.vector / g.scalar compute from them.
+template <class T, class Mem, class G, class Mk>
 __device__ __forceinline__ void write_row(T* row, long long cols, bool vec_ok, const Mem& mem,
-                                          G&& g) {
+                                          G&& g, Mk&& mk) {
   constexpr int kV = kVec<T>;
   long long done = 0;
   if (vec_ok) {
     const long long nvec = cols / kV;
     uint4* rv = reinterpret_cast<uint4*>(row);
     for (long long i = threadIdx.x; i < nvec; i += blockDim.x) {
+      mk(kRowVecLoad, true);
+      const auto raw = g.load_vector(i * kV);
+      mk(kRowVecLoad, false);
+      mem.commit();
+      mem.wait(0);
+      mk(kRowVec, true);
       float v[kV];
-      g.vector(i * kV, v);
+      g.vector(raw, v);
       mem.st_global(rv + i, pack16<T>(v));
+      mk(kRowVec, false);
     }
     done = nvec * kV;
   }
-  for (long long i = done + threadIdx.x; i < cols; i += blockDim.x)
-    mem.st_global(row + i, Num<T>::from_float(g.scalar(i)));
+  for (long long i = done + threadIdx.x; i < cols; i += blockDim.x) {
+    mk(kRowScalarLoad, true);
+    const auto raw = g.load_scalar(i);
+    mk(kRowScalarLoad, false);
+    mem.commit();
+    mem.wait(0);
+    mk(kRowScalar, true);
+    mem.st_global(row + i, Num<T>::from_float(g.scalar(raw)));
+    mk(kRowScalar, false);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,18 +216,26 @@ template <class T, class Mem>
 __global__ void __launch_bounds__(1024)
     softmax_kernel(const T* x, T* y, long long cols, bool vec_ok, Mem mem) {
   __shared__ float sh_m[32], sh_s[32];
+  constexpr mix::Elem kElem = elem_of<T>();
+  mem.cta_begin();
+  ACCSIM_MIX(mem, softmax_prologue);
   const T* xr = x + static_cast<long long>(blockIdx.x) * cols;
   T* yr = y + static_cast<long long>(blockIdx.x) * cols;
   float m = -INFINITY, s = 0.0f;
-  for_row(xr, cols, vec_ok, mem, [&](long long, float v) {
-    if (v == -INFINITY) return;  // a masked score
-    if (v > m) {
-      s = s * expf(m - v) + 1.0f;  // expf(-inf) == 0 on the first element
-      m = v;
-    } else {
-      s += expf(v - m);
-    }
-  });
+  ACCSIM_MIX_END(softmax_prologue);
+  for_row(
+      xr, cols, vec_ok, mem,
+      [&](long long, float v) {
+        if (v == -INFINITY) return;  // a masked score
+        if (v > m) {
+          s = s * expf(m - v) + 1.0f;  // expf(-inf) == 0 on the first element
+          m = v;
+        } else {
+          s += expf(v - m);
+        }
+      },
+      ACCSIM_ROW_MARKS(mem, softmax_pass1_load, softmax_pass1, kElem));
+  ACCSIM_MIX(mem, softmax_reduce_warp);
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
     const float m2 = __shfl_xor_sync(0xffffffffu, m, o), s2 = __shfl_xor_sync(0xffffffffu, s, o);
@@ -155,7 +243,10 @@ __global__ void __launch_bounds__(1024)
   }
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
   if (lane == 0) sh_m[warp] = m, sh_s[warp] = s;
+  ACCSIM_MIX_END(softmax_reduce_warp);
+  mem.barrier();
   __syncthreads();
+  ACCSIM_MIX(mem, softmax_reduce_block);
   m = lane < warps ? sh_m[lane] : -INFINITY;
   s = lane < warps ? sh_s[lane] : 0.0f;
 #pragma unroll
@@ -164,6 +255,7 @@ __global__ void __launch_bounds__(1024)
     merge_ms(m, s, m2, s2);
   }
   const float row_max = m, inv = s > 0.0f ? 1.0f / s : 0.0f;
+  ACCSIM_MIX_END(softmax_reduce_block);
   // Pass 2 re-reads the row: in place (y == x) every element is read and written by one thread.
   struct {
     const T* xr;
@@ -173,17 +265,25 @@ __global__ void __launch_bounds__(1024)
     __device__ float f(float v) const {
       return (v == -INFINITY || row_max == -INFINITY) ? 0.0f : expf(v - row_max) * inv;
     }
-    __device__ void vector(long long i, float* out) const {
+    __device__ uint4 load_vector(long long i) const {
+      return mem->ld_global(reinterpret_cast<const uint4*>(xr + i));
+    }
+    __device__ void vector(const uint4& raw, float* out) const {
       float v[kVec<T>];
-      unpack16<T>(mem->ld_global(reinterpret_cast<const uint4*>(xr + i)), v);
+      unpack16<T>(raw, v);
 #pragma unroll
       for (int e = 0; e < kVec<T>; ++e) out[e] = f(v[e]);
     }
-    __device__ float scalar(long long i) const {
-      return f(Num<T>::to_float(mem->ld_global(xr + i)));
+    __device__ T load_scalar(long long i) const {
+      return mem->ld_global(xr + i);
+    }
+    __device__ float scalar(T raw) const {
+      return f(Num<T>::to_float(raw));
     }
   } g{xr, vec_ok, &mem, row_max, inv};
-  write_row(yr, cols, vec_ok, mem, g);
+  write_row(yr, cols, vec_ok, mem, g,
+            ACCSIM_ROW_MARKS(mem, softmax_pass2_load, softmax_pass2, kElem));
+  mem.warp_exit();
 }
 
 int row_threads(long long cols, int vec) {
@@ -203,6 +303,8 @@ LaunchInfo softmax_typed(long long rows, long long cols, const void* x, void* y,
   info.grid = {static_cast<unsigned>(rows), 1, 1};
   info.block = {static_cast<unsigned>(row_threads(cols, vec_ok ? kVec<T> : 1)), 1, 1};
   info.smem = 2 * 32 * 4;
+  static const int regs = func_regs(&softmax_kernel<T, Mem>);
+  info.regs = regs;
   softmax_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
       static_cast<const T*>(x), static_cast<T*>(y), cols, vec_ok, mem);
   check_launch("softmax_kernel");
@@ -217,33 +319,78 @@ __global__ void __launch_bounds__(1024)
     layernorm_kernel(const T* x, const T* gamma, const T* beta, T* y, long long cols, float eps,
                      bool vec_ok, Mem mem) {
   __shared__ float scratch[32];
+  constexpr mix::Elem kElem = elem_of<T>();
+  mem.cta_begin();
+  ACCSIM_MIX(mem, layernorm_prologue);
   const T* xr = x + static_cast<long long>(blockIdx.x) * cols;
   T* yr = y + static_cast<long long>(blockIdx.x) * cols;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
   float sum = 0.0f;
-  for_row(xr, cols, vec_ok, mem, [&](long long, float v) { sum += v; });
-  const float mean = block_sum(sum, scratch) / static_cast<float>(cols);
+  ACCSIM_MIX_END(layernorm_prologue);
+  // Block-wide sum, first half: warp sums into `scratch`, one float per warp, between the two
+  // barriers (the first: scratch may still be read by the previous reduction).
+  const auto to_scratch = [&](float v) {
+    ACCSIM_MIX(mem, layernorm_reduce_warp);
+    v = warp_sum(v);
+    ACCSIM_MIX_END(layernorm_reduce_warp);
+    mem.barrier();
+    __syncthreads();
+    ACCSIM_MIX(mem, layernorm_reduce_store);
+    if (lane == 0) scratch[warp] = v;
+    ACCSIM_MIX_END(layernorm_reduce_store);
+    mem.barrier();
+    __syncthreads();
+  };
+  for_row(
+      xr, cols, vec_ok, mem, [&](long long, float v) { sum += v; },
+      ACCSIM_ROW_MARKS(mem, layernorm_pass1_load, layernorm_pass1, kElem));
+  to_scratch(sum);
+  ACCSIM_MIX(mem, layernorm_mean);
+  const float mean = warp_sum(lane < warps ? scratch[lane] : 0.0f) / static_cast<float>(cols);
   float sq = 0.0f;
-  for_row(xr, cols, vec_ok, mem, [&](long long, float v) { sq += (v - mean) * (v - mean); });
-  const float rstd = rsqrtf(block_sum(sq, scratch) / static_cast<float>(cols) + eps);
+  ACCSIM_MIX_END(layernorm_mean);
+  for_row(
+      xr, cols, vec_ok, mem, [&](long long, float v) { sq += (v - mean) * (v - mean); },
+      ACCSIM_ROW_MARKS(mem, layernorm_pass2_load, layernorm_pass2, kElem));
+  to_scratch(sq);
+  ACCSIM_MIX(mem, layernorm_rstd);
+  const float rstd =
+      rsqrtf(warp_sum(lane < warps ? scratch[lane] : 0.0f) / static_cast<float>(cols) + eps);
+  ACCSIM_MIX_END(layernorm_rstd);
+  struct Raw {
+    uint4 x, g, b;
+  };
+  struct RawScalar {
+    T x, g, b;
+  };
   struct {
     const T *xr, *gamma, *beta;
     const Mem* mem;
     float mean, rstd;
-    __device__ void vector(long long i, float* out) const {
+    __device__ Raw load_vector(long long i) const {
+      return Raw{mem->ld_global(reinterpret_cast<const uint4*>(xr + i)),
+                 mem->ld_global(reinterpret_cast<const uint4*>(gamma + i)),
+                 mem->ld_global(reinterpret_cast<const uint4*>(beta + i))};
+    }
+    __device__ void vector(const Raw& raw, float* out) const {
       float v[kVec<T>], ga[kVec<T>], be[kVec<T>];
-      unpack16<T>(mem->ld_global(reinterpret_cast<const uint4*>(xr + i)), v);
-      unpack16<T>(mem->ld_global(reinterpret_cast<const uint4*>(gamma + i)), ga);
-      unpack16<T>(mem->ld_global(reinterpret_cast<const uint4*>(beta + i)), be);
+      unpack16<T>(raw.x, v);
+      unpack16<T>(raw.g, ga);
+      unpack16<T>(raw.b, be);
 #pragma unroll
       for (int e = 0; e < kVec<T>; ++e) out[e] = (v[e] - mean) * rstd * ga[e] + be[e];
     }
-    __device__ float scalar(long long i) const {
-      const float v = Num<T>::to_float(mem->ld_global(xr + i));
-      return (v - mean) * rstd * Num<T>::to_float(mem->ld_global(gamma + i)) +
-             Num<T>::to_float(mem->ld_global(beta + i));
+    __device__ RawScalar load_scalar(long long i) const {
+      return RawScalar{mem->ld_global(xr + i), mem->ld_global(gamma + i), mem->ld_global(beta + i)};
+    }
+    __device__ float scalar(const RawScalar& raw) const {
+      const float v = Num<T>::to_float(raw.x);
+      return (v - mean) * rstd * Num<T>::to_float(raw.g) + Num<T>::to_float(raw.b);
     }
   } g{xr, gamma, beta, &mem, mean, rstd};
-  write_row(yr, cols, vec_ok, mem, g);
+  write_row(yr, cols, vec_ok, mem, g,
+            ACCSIM_ROW_MARKS(mem, layernorm_pass3_load, layernorm_pass3, kElem));
+  mem.warp_exit();
 }
 
 template <class T, class Mem>
@@ -256,6 +403,8 @@ LaunchInfo layernorm_typed(long long rows, long long cols, const void* x, const 
   info.grid = {static_cast<unsigned>(rows), 1, 1};
   info.block = {static_cast<unsigned>(row_threads(cols, vec_ok ? kVec<T> : 1)), 1, 1};
   info.smem = 32 * 4;
+  static const int regs = func_regs(&layernorm_kernel<T, Mem>);
+  info.regs = regs;
   layernorm_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
       static_cast<const T*>(x), static_cast<const T*>(gamma), static_cast<const T*>(beta),
       static_cast<T*>(y), cols, eps, vec_ok, mem);
@@ -274,18 +423,38 @@ __device__ __forceinline__ float gelu_tanh(float v) {
 template <class T, class Mem>
 __global__ void __launch_bounds__(256) gelu_kernel(const T* x, T* y, long long n, Mem mem) {
   constexpr int kV = kVec<T>;
+  constexpr mix::Elem kElem = elem_of<T>();
+  mem.cta_begin();
+  ACCSIM_MIX(mem, gelu_prologue);
   const long long nvec = n / kV;
   const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
   const long long first = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  ACCSIM_MIX_END(gelu_prologue);
   for (long long i = first; i < nvec; i += stride) {
+    ACCSIM_MIX_AS(mem, vec, gelu_load, kElem, true);
+    const uint4 raw = mem.ld_global(reinterpret_cast<const uint4*>(x) + i);
+    ACCSIM_MIX_END_AS(vec, gelu_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX_AS(mem, vec, gelu_step, kElem, true);
     float v[kV];
-    unpack16<T>(mem.ld_global(reinterpret_cast<const uint4*>(x) + i), v);
+    unpack16<T>(raw, v);
 #pragma unroll
     for (int e = 0; e < kV; ++e) v[e] = gelu_tanh(v[e]);
     mem.st_global(reinterpret_cast<uint4*>(y) + i, pack16<T>(v));
+    ACCSIM_MIX_END_AS(vec, gelu_step);
   }
-  for (long long i = nvec * kV + first; i < n; i += stride)
-    mem.st_global(y + i, Num<T>::from_float(gelu_tanh(Num<T>::to_float(mem.ld_global(x + i)))));
+  for (long long i = nvec * kV + first; i < n; i += stride) {
+    ACCSIM_MIX_AS(mem, scalar, gelu_load, kElem, false);
+    const T raw = mem.ld_global(x + i);
+    ACCSIM_MIX_END_AS(scalar, gelu_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX_AS(mem, scalar, gelu_step, kElem, false);
+    mem.st_global(y + i, Num<T>::from_float(gelu_tanh(Num<T>::to_float(raw))));
+    ACCSIM_MIX_END_AS(scalar, gelu_step);
+  }
+  mem.warp_exit();
 }
 
 template <class T, class Mem>
@@ -306,6 +475,8 @@ LaunchInfo gelu_typed(long long n, const void* x, void* y, cudaStream_t s, Mem m
   info.config = "grid-stride, 256 threads, 16-byte accesses";
   info.grid = {static_cast<unsigned>(std::max<long long>(1, grid)), 1, 1};
   info.block = {256, 1, 1};
+  static const int regs = func_regs(&gelu_kernel<T, Mem>);
+  info.regs = regs;
   gelu_kernel<T, Mem>
       <<<info.grid.x, 256, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, mem);
   check_launch("gelu_kernel");

@@ -57,7 +57,8 @@ TEST(Compat, OpTraceReadsBack) {
     f << op_trace_header("NVIDIA H100 80GB HBM3", "accsim-ref 0.1", 1980.0) << "\n";
     for (const auto& it : items) {
       std::vector<LaunchInfo> ls(static_cast<std::size_t>(it.launches));
-      for (auto& l : ls) l.kernel = "k", l.grid = {3, 2, 1}, l.block = {256, 1, 1}, l.smem = 1024;
+      for (auto& l : ls)
+        l.kernel = "k", l.grid = {3, 2, 1}, l.block = {256, 1, 1}, l.smem = 1024, l.regs = 64;
       auto es = op_trace_entries(one(it.line), ls, fake_tensors(it.tensors));
       for (std::size_t j = 0; j < es.size(); ++j) {
         es[j].time_ns = 1234.5;
@@ -84,6 +85,7 @@ TEST(Compat, OpTraceReadsBack) {
     EXPECT_EQ(r.tensors[0].addr, w.tensors[0].addr);
     EXPECT_EQ((*r.grid)[0], 3u);
     EXPECT_EQ(r.smem, 1024u);
+    EXPECT_EQ(r.regs, 64u);
     ASSERT_TRUE(r.measured.has_value());
     EXPECT_DOUBLE_EQ(*r.measured->time_ns, 1234.5);
     ASSERT_TRUE(r.access_trace.has_value());
@@ -95,7 +97,8 @@ TEST(Compat, OpTraceReadsBack) {
 TEST(Compat, AccessTraceMetadataReadsBack) {
   const Case c = one("sdpa impl=naive N=128 d=64 B=1 H=1");
   std::vector<LaunchInfo> ls(3);
-  for (auto& l : ls) l.kernel = "gemm_tc_kernel", l.grid = {1, 1, 1}, l.block = {256, 1, 1};
+  for (auto& l : ls)
+    l.kernel = "gemm_tc_kernel", l.grid = {1, 1, 1}, l.block = {256, 1, 1}, l.regs = 126;
   ls[1].kernel = "softmax_kernel";
   CaptureStats st;
   st.records = 3;
@@ -125,6 +128,7 @@ TEST(Compat, AccessTraceMetadataReadsBack) {
   EXPECT_EQ(m.timestamp_unit, wl::TimestampUnit::kNs);
   ASSERT_EQ(m.kernels.size(), 3u);
   EXPECT_EQ(m.kernels[1].name, "softmax_kernel");
+  EXPECT_EQ(m.kernels[0].regs, 126u);
   EXPECT_EQ(m.time_origin.value_or(0), 1000u);
   EXPECT_DOUBLE_EQ(m.sm_clock_mhz, 1755.5);
   EXPECT_EQ(m.capture["records"], 3);

@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "reference/harness/device.h"
 #include "reference/harness/ops.h"
+#include "reference/host/capture_order.h"
 #include "reference/host/cases.h"
+#include "workloads/trace/access_trace_format.h"
+#include "workloads/trace/kernel_mix.h"
 
 namespace accsim::ref {
 namespace {
@@ -111,9 +115,10 @@ TEST(Capture, RecordsCoverTheTensorsAndRespectSampling) {
       std::memcpy(&cta, &raw[i * 32 + 16], 4);
       std::memcpy(&size, &raw[i * 32 + 20], 4);
       kind = raw[i * 32 + 30];
+      EXPECT_EQ(cta % sample, 0u);
+      if (!workloads::is_memory_kind(kind)) continue;  // version-2 records: see below
       EXPECT_EQ(addr % 32, 0u);
       EXPECT_EQ(size, 32u);
-      EXPECT_EQ(cta % sample, 0u);
       const OpTensor* hit = nullptr;
       for (const auto& t : ts)
         if (addr >= t.addr && addr < t.addr + t.bytes) hit = &t;
@@ -126,6 +131,100 @@ TEST(Capture, RecordsCoverTheTensorsAndRespectSampling) {
     const std::uint64_t a_total = 256 * 64 * 2 / 32;
     EXPECT_EQ(a_sectors.size(), sample == 1 ? a_total : a_total / 2);
   }
+}
+
+// Captures `line` and returns its records in file order (host/capture_order.h) and launches.
+std::vector<workloads::AccessRecord> capture(const std::string& line, std::vector<LaunchInfo>* ls,
+                                             std::uint32_t sample = 1) {
+  const Case c = one(line);
+  const DeviceInfo dev = query_device(false);
+  Stream s;
+  auto inst = OpInstance::create(c, dev, RunMode::kCapture);
+  inst->fill_inputs(3, s.get());
+  const std::uint64_t cap = 1 << 20;
+  DeviceBuffer recs(cap * 32), counters(16);
+  cuda_ok(cudaMemsetAsync(counters.get(), 0, 16, s.get()), "memset");
+  CaptureSink sink;
+  sink.records = recs.get();
+  sink.cursor = counters.as<unsigned long long>();
+  sink.overflow = reinterpret_cast<unsigned*>(counters.as<unsigned char>() + 8);
+  sink.capacity = cap;
+  sink.sample = sample;
+  *ls = inst->enqueue(s.get(), &sink, [](int) {});
+  s.sync();
+  EXPECT_TRUE(inst->check(3, CheckOptions{}).pass) << line;
+  unsigned long long n = 0;
+  cuda_ok(cudaMemcpy(&n, counters.get(), 8, cudaMemcpyDeviceToHost), "copy");
+  EXPECT_LT(n, cap) << line;
+  std::vector<workloads::AccessRecord> out(std::min<unsigned long long>(n, cap));
+  cuda_ok(cudaMemcpy(out.data(), recs.get(), out.size() * 32, cudaMemcpyDeviceToHost), "copy");
+  order_capture_records(out);
+  return out;
+}
+
+std::vector<std::uint32_t> warps_of(const std::vector<LaunchInfo>& ls) {
+  std::vector<std::uint32_t> w;
+  for (const auto& l : ls) w.push_back((l.block.x * l.block.y * l.block.z + 31) / 32);
+  return w;
+}
+
+TEST(Capture, Version2StructureInEveryKernel) {
+  REQUIRE_GPU();
+  for (const char* line :
+       {"sdpa impl=flash N=256 d=64 B=1 H=2 causal=1", "sdpa impl=naive N=128 d=64 B=1 H=1",
+        "decode L=1000 d=128 B=1 H=2", "gemv N=13 K=776", "softmax rows=3 cols=1001",
+        "layernorm rows=2 cols=768 dtype=f32", "gelu n=1001 dtype=bf16",
+        "chase impl=cg bytes=64K steps=50", "bandwidth impl=ca bytes=64K"}) {
+    for (std::uint32_t sample : {1u, 2u}) {
+      std::vector<LaunchInfo> ls;
+      const auto recs = capture(line, &ls, sample);
+      ASSERT_FALSE(recs.empty()) << line;
+      EXPECT_EQ(capture_structure_errors(recs, warps_of(ls)), "") << line;
+      for (const auto& r : recs) {
+        EXPECT_EQ(r.cta % sample, 0u);
+        EXPECT_LT(r.kind, workloads::kRecordKindCount);
+        if (r.kind == static_cast<std::uint8_t>(workloads::RecordKind::kCompute)) {
+          EXPECT_LT(r.size, workloads::kInstrClassCount);
+          EXPECT_GT(r.address, 0u);
+        }
+      }
+      for (const auto& l : ls) EXPECT_GT(l.regs, 0) << l.kernel;
+    }
+  }
+}
+
+TEST(Capture, GemmRecordsFollowTheProgramPoints) {
+  REQUIRE_GPU();
+  namespace mx = workloads::mix;
+  using K = workloads::RecordKind;
+  std::vector<LaunchInfo> ls;
+  // K = 64: two k-tiles; per warp: prologue, 1 load_tile, 2 ktiles, the epilogue.
+  const auto recs = capture("gemm M=256 N=128 K=64", &ls);
+  const std::uint32_t want_compute =
+      mx::gemm_prologue(true).count + mx::gemm_load_tile(true).count +
+      2 * mx::gemm_ktile(false).count + mx::gemm_epilogue(false, false).count;
+  std::map<std::pair<std::uint32_t, std::uint16_t>, std::map<std::uint8_t, std::uint64_t>> per;
+  std::map<std::pair<std::uint32_t, std::uint16_t>, std::vector<std::uint8_t>> kinds;
+  for (const auto& r : recs) {
+    ++per[{r.cta, r.warp}][r.kind];
+    if (!workloads::is_memory_kind(r.kind)) kinds[{r.cta, r.warp}].push_back(r.kind);
+  }
+  ASSERT_EQ(per.size(), 2u * 8u);  // 2 CTAs x 8 warps
+  for (const auto& [w, n] : per) {
+    EXPECT_EQ(n.at(static_cast<std::uint8_t>(K::kCompute)), want_compute);
+    EXPECT_EQ(n.at(static_cast<std::uint8_t>(K::kBarrier)), 4u);
+    EXPECT_EQ(n.at(static_cast<std::uint8_t>(K::kCommit)), 3u);
+    EXPECT_EQ(n.at(static_cast<std::uint8_t>(K::kWait)), 2u);
+    EXPECT_EQ(n.at(static_cast<std::uint8_t>(K::kWarpExit)), 1u);
+  }
+  // Warp 0 of CTA 0, structure only: cta_begin, prologue, commit, (load_tile), commit, wait,
+  // barrier, ktile, barrier, commit, wait, barrier, ktile, barrier, epilogue, warp_exit.
+  const auto& k = kinds[{0u, 0}];
+  std::string seq;
+  for (std::uint8_t x : k) seq += static_cast<char>('0' + x);
+  const std::string c(1, '3'), p = std::string(mx::gemm_ktile(false).count, '3');
+  EXPECT_EQ(seq, "7" + c + "5" + c + "564" + p + "4" + "564" + p + "4" +
+                     std::string(mx::gemm_epilogue(false, false).count, '3') + "8");
 }
 
 TEST(Capture, OverflowSetsTheFlagAndNeverWritesPastTheEnd) {
@@ -153,7 +252,9 @@ TEST(Capture, OverflowSetsTheFlagAndNeverWritesPastTheEnd) {
   cuda_ok(cudaMemcpy(&overflow, counters.as<unsigned char>() + 8, 4, cudaMemcpyDeviceToHost),
           "copy");
   EXPECT_EQ(overflow, 1u);
-  EXPECT_EQ(n, 2u * 65536 * 2 / 32);  // every sector of x and y was claimed
+  // Every sector of x and y was claimed, and the version-2 records: per CTA cta_begin, per warp
+  // per grid-stride trip a load point, commit, wait and step point, and warp_exit.
+  EXPECT_GE(n, 2u * 65536 * 2 / 32);
   std::vector<unsigned char> tail(canary * 32);
   cuda_ok(cudaMemcpy(tail.data(), recs.as<unsigned char>() + cap * 32, tail.size(),
                      cudaMemcpyDeviceToHost),

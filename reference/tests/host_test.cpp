@@ -10,11 +10,13 @@
 #include <limits>
 #include <set>
 
+#include "reference/host/capture_order.h"
 #include "reference/host/cases.h"
 #include "reference/host/checks.h"
 #include "reference/host/cli.h"
 #include "reference/host/half.h"
 #include "reference/host/json.h"
+#include "reference/host/mix_table.h"
 #include "reference/host/op_trace.h"
 #include "reference/host/random.h"
 #include "reference/host/reference.h"
@@ -462,14 +464,17 @@ TEST(OpTrace, HeaderAndLine) {
   e.grid = {1, 2, 1};
   e.block = {256, 1, 1};
   e.smem = 55296;
+  e.regs = 128;
   e.time_ns = 1500.5;
   e.trace_file = "a.atrace";
   e.trace_kernel = 0;
   EXPECT_EQ(
       op_trace_line(e),
-      R"({"kernel":"flash_fwd_kernel","op":"sdpa","shape":{"B":1,"H":2,"N":128,"d":64},"dtype":"fp16","causal":true,"tensors":[{"name":"Q","addr":"0x7f0000001000","bytes":32768}],"grid":[1,2,1],"block":[256,1,1],"smem":55296,"measured":{"time_ns":1500.5},"access_trace":{"file":"a.atrace","kernel":0}})");
+      R"({"kernel":"flash_fwd_kernel","op":"sdpa","shape":{"B":1,"H":2,"N":128,"d":64},"dtype":"fp16","causal":true,"tensors":[{"name":"Q","addr":"0x7f0000001000","bytes":32768}],"grid":[1,2,1],"block":[256,1,1],"smem":55296,"regs":128,"measured":{"time_ns":1500.5},"access_trace":{"file":"a.atrace","kernel":0}})");
   e.op = "gemm";
   EXPECT_EQ(op_trace_line(e).find("causal"), std::string::npos);  // sdpa only
+  e.regs = 0;
+  EXPECT_EQ(op_trace_line(e).find("regs"), std::string::npos);  // 0 = not known: left out
 }
 
 TEST(OpTrace, EntriesPerOp) {
@@ -503,19 +508,160 @@ TEST(OpTrace, AccessTraceMetadata) {
   ls[0].kernel = "gemv_kernel";
   ls[0].grid = {96, 1, 1};
   ls[0].block = {256, 1, 1};
+  ls[0].regs = 34;
   CaptureStats st;
   st.records = 10, st.buffer_records = 100, st.cta_sample = 2, st.seed = 9, st.check_pass = true;
   const std::string m = access_trace_metadata(c, ls, "tool", "gpu", 1980, 123, st);
   EXPECT_EQ(
       m.rfind(
-          R"({"timestamp_unit":"ns","tool":"tool","gpu":"gpu","sm_clock_mhz":1980,"time_origin":123,"kernels":[{"id":0,"name":"gemv_kernel","grid":[96,1,1],"block":[256,1,1],"smem":0,"params":{"case":"gemv_N768_K768_f16")",
+          R"({"timestamp_unit":"ns","tool":"tool","gpu":"gpu","sm_clock_mhz":1980,"time_origin":123,"kernels":[{"id":0,"name":"gemv_kernel","grid":[96,1,1],"block":[256,1,1],"smem":0,"regs":34,"params":{"case":"gemv_N768_K768_f16")",
           0),
       0u)
       << m;
   EXPECT_NE(
-      m.find(R"("cta_sample":2,"buffer_records":100,"records":10,"dropped":0,"overflow":false)"),
+      m.find(
+          R"("cta_sample":2,"buffer_records":100,"records":10,"dropped":0,"overflow":false,"structure_ok":true)"),
       std::string::npos)
       << m;
+  ls[0].regs = 0;
+  EXPECT_EQ(access_trace_metadata(c, ls, "tool", "gpu", 1980, 123, st).find("regs"),
+            std::string::npos);
+}
+
+// --- version-2 capture order and structure -------------------------------------------------------
+
+namespace wl = accsim::workloads;
+
+wl::AccessRecord rec(std::uint32_t cta, std::uint16_t warp, wl::RecordKind k, std::uint64_t t,
+                     std::uint64_t addr = 0) {
+  wl::AccessRecord r;
+  r.cta = cta, r.warp = warp, r.kind = static_cast<std::uint8_t>(k), r.timestamp = t;
+  r.address = addr, r.size = wl::is_memory_kind(r.kind) ? 32 : 0;
+  return r;
+}
+
+TEST(CaptureOrder, CtaBeginFirstAndWarpsKeepProgramOrder) {
+  using K = wl::RecordKind;
+  // Buffer order: warp 1 of CTA 0 starts before warp 0 writes cta_begin; warp 1's timer steps
+  // back once (t 90 after t 100); CTA 1 interleaves.
+  std::vector<wl::AccessRecord> b = {
+      rec(0, 1, K::kLoad, 100, 0x40), rec(0, 1, K::kCompute, 90, 7),  rec(1, 0, K::kCtaBegin, 95),
+      rec(0, 0, K::kCtaBegin, 120),   rec(0, 0, K::kLoad, 120, 0x80), rec(0, 1, K::kWarpExit, 130),
+      rec(0, 0, K::kWarpExit, 140),   rec(1, 0, K::kWarpExit, 96),    rec(1, 1, K::kWarpExit, 95),
+  };
+  order_capture_records(b);
+  ASSERT_EQ(b.size(), 9u);
+  // CTA 0's cta_begin takes the CTA's first time (100) and comes before warp 1's load.
+  EXPECT_EQ(b[0].kind, static_cast<std::uint8_t>(K::kCtaBegin));
+  EXPECT_EQ(b[0].cta, 1u);
+  std::vector<std::string> order;
+  for (const auto& r : b)
+    order.push_back(std::to_string(r.cta) + "." + std::to_string(r.warp) + ":" +
+                    std::to_string(r.kind) + "@" + std::to_string(r.timestamp));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"1.0:7@95", "1.1:8@95", "1.0:8@96", "0.0:7@100", "0.1:0@100",
+                                      "0.1:3@100", "0.0:0@120", "0.1:8@130", "0.0:8@140"}));
+  EXPECT_EQ(capture_structure_errors(b, {2}), "");
+}
+
+TEST(CaptureOrder, StructureErrorsAreNamed) {
+  using K = wl::RecordKind;
+  const std::vector<wl::AccessRecord> missing_exit = {rec(3, 0, K::kCtaBegin, 1),
+                                                      rec(3, 0, K::kWarpExit, 2)};
+  EXPECT_NE(capture_structure_errors(missing_exit, {2}).find("CTA 3 warp 1: 0 warp_exit"),
+            std::string::npos);
+  const std::vector<wl::AccessRecord> late_begin = {
+      rec(3, 0, K::kLoad, 1, 0x20), rec(3, 0, K::kCtaBegin, 1), rec(3, 0, K::kWarpExit, 2)};
+  EXPECT_NE(capture_structure_errors(late_begin, {1}).find("a record before its cta_begin"),
+            std::string::npos);
+  const std::vector<wl::AccessRecord> after_exit = {
+      rec(3, 0, K::kCtaBegin, 1), rec(3, 0, K::kWarpExit, 2), rec(3, 0, K::kLoad, 3, 0x20)};
+  EXPECT_NE(capture_structure_errors(after_exit, {1}).find("records after its warp_exit"),
+            std::string::npos);
+  const std::vector<wl::AccessRecord> big_warp = {
+      rec(3, 0, K::kCtaBegin, 1), rec(3, 0, K::kWarpExit, 2), rec(3, 4, K::kWarpExit, 2)};
+  EXPECT_NE(capture_structure_errors(big_warp, {1}).find("warp 4 >= 1 warps"), std::string::npos);
+}
+
+// --- instruction mix (workloads/trace/kernel_mix.h) ----------------------------------------------
+
+namespace mx = accsim::workloads::mix;
+using IC = wl::InstrClass;
+
+// The bodies are constant expressions (the capture build evaluates them at compile time).
+static_assert(mx::total(mx::gemm_ktile(false), IC::kMmaF16F32M16N8K16) == 32);
+static_assert(mx::total(mx::flash_tile(true, 128, false), IC::kLdmatrixX4) == 72);
+
+TEST(KernelMix, EveryBodyFitsAndIsNamedAfterItsPoint) {
+  const auto table = mix_table();
+  std::size_t regions = 0;
+  for (const auto& k : table) {
+    for (const auto& r : k.regions) {
+      ++regions;
+      // The mark's name (before "/variant") is the body's name, the function's name.
+      EXPECT_EQ(r.region.substr(0, r.region.find('/')), r.body.name) << k.kernel;
+      ASSERT_LE(r.body.count, mx::kMaxItems);
+      // add() stops at kMaxItems: a body that reaches it may have lost items.
+      EXPECT_LT(r.body.count, mx::kMaxItems) << r.region;
+      for (std::uint32_t i = 0; i < r.body.count; ++i) {
+        EXPECT_GT(r.body.items[i].n, 0u);
+        EXPECT_LT(static_cast<std::uint32_t>(r.body.items[i].cls), wl::kInstrClassCount);
+        EXPECT_EQ(r.body.items[i].flags & ~(wl::kFlagDep | wl::kFlagChain), 0);
+      }
+    }
+    if (k.kernel != "chase_kernel" && k.kernel != "bandwidth_kernel") {
+      EXPECT_GT(k.regs, 0) << k.kernel;
+      EXPECT_LE(k.regs, 255) << k.kernel;
+    }
+  }
+  EXPECT_EQ(table.size(), 31u);  // every timing-build instantiation
+  EXPECT_GT(regions, 150u);
+}
+
+TEST(KernelMix, CountsFollowTheSource) {
+  // gemm: 2 kk x (4 + 2) ldmatrix.x4 and 16 mma per k-tile; 32 stores' packs per warp.
+  EXPECT_EQ(mx::total(mx::gemm_ktile(true), IC::kLdmatrixX4), 12u);
+  EXPECT_EQ(mx::total(mx::gemm_ktile(true), IC::kMmaBf16F32M16N8K16), 32u);
+  EXPECT_EQ(mx::total(mx::gemm_ktile(true), IC::kMmaF16F32M16N8K16), 0u);
+  EXPECT_EQ(mx::total(mx::gemm_epilogue(false, false), IC::kCvt), 32u);
+  EXPECT_EQ(mx::total(mx::gemm_epilogue(false, true), IC::kAlu) -
+                mx::total(mx::gemm_epilogue(false, false), IC::kAlu),
+            128u);
+  // flash: S = QK^T and O += PV are d/16 x 8 mma each; 2 rows x 17 ex2; the mask is alu only.
+  for (int d : {64, 128}) {
+    const auto m = mx::flash_tile(false, d, true), u = mx::flash_tile(false, d, false);
+    EXPECT_EQ(mx::total(u, IC::kMmaF16F32M16N8K16), static_cast<std::uint32_t>(d));
+    EXPECT_EQ(mx::total(u, IC::kSfuEx2), 34u);
+    EXPECT_EQ(mx::total(m, IC::kAlu) - mx::total(u, IC::kAlu), 70u);
+    EXPECT_EQ(mx::total(m, IC::kFfma), mx::total(u, IC::kFfma));
+    EXPECT_EQ(mx::total(mx::flash_epilogue(false, d), IC::kCvt), static_cast<std::uint32_t>(d / 4));
+  }
+  // decode: log2(d/8) shuffles per key and 4 keys per step; 2 ex2 per key.
+  EXPECT_EQ(mx::total(mx::decode_split_step(false, 64), IC::kShfl), 12u);
+  EXPECT_EQ(mx::total(mx::decode_split_step(false, 128), IC::kShfl), 16u);
+  EXPECT_EQ(mx::total(mx::decode_split_step(true, 128), IC::kSfuEx2), 8u);
+  EXPECT_EQ(mx::total(mx::decode_split_combine(64), IC::kLds32), 48u);  // 3 x 16 groups
+  // row kernels: f32 has no conversions; 8 (16-bit) or 4 (f32) elements per vector trip.
+  EXPECT_EQ(mx::total(mx::gemv_step(mx::Elem::kF32), IC::kCvt), 0u);
+  EXPECT_EQ(mx::total(mx::gemv_step(mx::Elem::kBF16), IC::kCvt), 64u);
+  EXPECT_EQ(mx::total(mx::gemv_step(mx::Elem::kF16), IC::kFfma), 32u);
+  EXPECT_EQ(mx::total(mx::softmax_pass1(mx::Elem::kF32, true), IC::kSfuEx2), 8u);
+  EXPECT_EQ(mx::total(mx::softmax_pass2(mx::Elem::kF16, false), IC::kCvt), 2u);
+  EXPECT_EQ(mx::total(mx::layernorm_pass3(mx::Elem::kF16, true), IC::kCvt), 28u);
+  EXPECT_EQ(mx::total(mx::gelu_step(mx::Elem::kBF16, true), IC::kSfuRcp), 8u);
+  EXPECT_EQ(mx::regs_gemm(false, true), 126);
+  EXPECT_EQ(mx::regs_flash(true, 128), 128);
+}
+
+TEST(KernelMix, TableJson) {
+  const std::string j = mix_table_json(mix_table());
+  EXPECT_EQ(j.rfind(R"({"format":"accsim-mix-table","version":1,"kernels":[)", 0), 0u);
+  EXPECT_NE(j.find(R"("match":"flash_fwd_kernelI13__nv_bfloat16Li128E")"), std::string::npos);
+  EXPECT_NE(j.find(R"({"region":"flash_tile","exclude_parts":["flash_tile_mask"],)"),
+            std::string::npos);
+  EXPECT_EQ(
+      mix_body_json(mx::decode_combine_sum()),
+      R"({"name":"decode_combine_sum","items":[{"class":"ffma","n":1,"flags":0},{"class":"ex2","n":1,"flags":1},{"class":"ffma","n":2,"flags":1}]})");
 }
 
 TEST(Json, Escapes) {
@@ -538,6 +684,7 @@ TEST(Cli, ParsesAndRejects) {
   EXPECT_THROW(parse_args({"run", "--case", "gelu n=5"}), UsageError);
   EXPECT_THROW(parse_args({"time"}), UsageError);  // no cases
   EXPECT_TRUE(select_cases(parse_args({"info", "--out", "g.json"})).empty());
+  EXPECT_TRUE(select_cases(parse_args({"mix-table"})).empty());  // needs no cases
   EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--reps"}), UsageError);
   EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--reps", "0"}), UsageError);
   EXPECT_THROW(parse_args({"time", "--case", "gelu n=5", "--bogus"}), UsageError);

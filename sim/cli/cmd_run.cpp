@@ -66,19 +66,99 @@ int cmd_run(const Argv& argv) {
   return 0;
 }
 
+namespace {
+
+// The validation columns: (row key of the measured figure, of the simulated one, of the error,
+// heading, scale for the table).
+struct VCol {
+  const char *measured, *simulated, *error, *heading;
+  double scale;
+};
+constexpr VCol kVCols[] = {
+    {"measured_time_ns", "sim_time_ns", "time_error", "time us", 1e-3},
+    {"measured_dram_read_bytes", "sim_dram_read_bytes", "dram_read_bytes_error", "read MB", 1e-6},
+    {"measured_dram_write_bytes", "sim_dram_write_bytes", "dram_write_bytes_error", "written MB",
+     1e-6},
+    {"measured_l2_hit_pct", "sim_l2_hit_pct", "l2_hit_error", "L2 hit %", 1},
+};
+
+std::string shape_text(const report::Json& l) {
+  std::string shape;
+  for (auto it = l["shape"].begin(); it != l["shape"].end(); ++it)
+    shape += (shape.empty() ? "" : ",") + it.key() + "=" + it.value().dump();
+  return shape;
+}
+
+// One row per launch: record, kernel, op, shape, bound, then for each figure measured,
+// simulated and relative error (empty where not measured).
+std::string validation_csv(const report::Json& launches) {
+  std::string out = "record,kernel,op,shape,bound";
+  for (const auto& c : kVCols)
+    out += std::string(",") + c.measured + "," + c.simulated + "," + c.error;
+  out += "\n";
+  for (const auto& l : launches) {
+    out += l["record"].dump() + "," + l["kernel"].get<std::string>() + "," +
+           l["op"].get<std::string>() + ",\"" + shape_text(l) + "\"," +
+           l["bound"].get<std::string>();
+    for (const auto& c : kVCols)
+      for (const char* k : {c.measured, c.simulated, c.error})
+        out += "," + (l.contains(k) ? l[k].dump() : std::string());
+    out += "\n";
+  }
+  return out;
+}
+
+void print_validation(const report::Json& rep, const std::string& out) {
+  std::printf("%-4s %-22s %-30s %-8s", "#", "kernel", "shape", "bound");
+  for (const auto& c : kVCols)
+    std::printf(" %24s", (std::string(c.heading) + " meas/sim/err").c_str());
+  std::printf("\n");
+  for (const auto& l : rep["validation"]["launches"]) {
+    std::printf("%-4s %-22s %-30s %-8s", l["record"].dump().c_str(),
+                l["kernel"].get<std::string>().c_str(), shape_text(l).c_str(),
+                l["bound"].get<std::string>().c_str());
+    for (const auto& c : kVCols) {
+      auto num = [&l](const char* k, double scale, int prec) {
+        return l.contains(k) ? report::fmt(l[k].get<double>() * scale, prec) : std::string("-");
+      };
+      const std::string err = l.contains(c.error) ? num(c.error, 100, 1) + "%" : "-";
+      std::printf(" %24s",
+                  (num(c.measured, c.scale, 2) + " / " + num(c.simulated, c.scale, 2) + " / " + err)
+                      .c_str());
+    }
+    std::printf("\n");
+  }
+  const auto& v = rep["validation"];
+  const auto line = [&v](const char* key, const char* what) {
+    const auto& c = v[key];
+    std::cout << what << ": " << c["points"] << " launches, MAPE "
+              << report::fmt(100 * c["mape"].get<double>(), 1) << " %, correlation "
+              << report::fmt(c["correlation"].get<double>(), 3) << "\n";
+  };
+  line("time", "time");
+  line("dram_read_bytes", "DRAM read");
+  line("dram_write_bytes", "DRAM written");
+  line("l2_hit_rate", "L2 hit rate");
+  std::cout << "report: " << out << "\n";
+}
+
+}  // namespace
+
 int cmd_validate(const Argv& argv) {
-  Args a(
-      "validate", "<system.yaml> <optrace.jsonl> [--set key=value ...] [-o report.json]",
-      "Replays every launch of an op trace (as reference/ writes it, with the figures measured\n"
-      "on the GPU) alone on the GPU model of <system.yaml> (target: gpu) and prints measured\n"
-      "vs simulated time and DRAM bytes per launch, with the mean absolute percentage error and\n"
-      "the correlation. Same as `accsim run <system.yaml> --set workload.op_trace=<optrace>`\n"
-      "plus the per-launch table.");
+  Args a("validate",
+         "<system.yaml> <optrace.jsonl> [--set key=value ...] [-o report.json] [--csv F]",
+         "Replays every launch of an op trace (as reference/ writes it, with the figures measured\n"
+         "on the GPU) alone on the GPU model of <system.yaml> (target: gpu) and prints measured\n"
+         "vs simulated time, DRAM bytes read and written, and L2 hit rate per launch, with the\n"
+         "mean absolute percentage error and the correlation of each (counters as Nsight Compute\n"
+         "defines them: models/gpu/README.md, \"Counters\"). Same as `accsim run <system.yaml>\n"
+         "--set workload.op_trace=<optrace>` plus the per-launch table.");
   a.positional("system.yaml", "a gpu system description (e.g. configs/systems/gpu_h100.yaml)")
       .positional("optrace.jsonl", "op trace with measured figures")
       .option("set", "KEY=VALUE", "override any configuration value", true)
       .option("output", "FILE", "JSON report path (default: <system name>.validate.json)", false,
               "o")
+      .option("csv", "FILE", "also write one row per launch: measured, simulated, error")
       .flag("quiet", "no table", "q");
   if (!a.parse(argv)) return 0;
   std::vector<std::string> sets = a.all("set");
@@ -90,31 +170,9 @@ int cmd_validate(const Argv& argv) {
   report::Json rep = run::run_system(sys, {});
   const std::string out = a.get("output", sys.system.name + ".validate.json");
   report::write_file_atomic(out, report::to_text(rep));
-  if (a.has("quiet")) return 0;
-  std::printf("%-5s %-24s %-34s %12s %12s %8s %12s %12s %8s\n", "#", "kernel", "shape",
-              "measured us", "sim us", "error", "meas. MB", "sim MB", "error");
-  for (const auto& l : rep["validation"]["launches"]) {
-    std::string shape;
-    for (auto it = l["shape"].begin(); it != l["shape"].end(); ++it)
-      shape += (shape.empty() ? "" : ",") + it.key() + "=" + it.value().dump();
-    auto num = [&l](const char* k, double scale, int prec) {
-      return l.contains(k) ? report::fmt(l[k].get<double>() * scale, prec) : std::string("-");
-    };
-    std::printf(
-        "%-5s %-24s %-34s %12s %12s %8s %12s %12s %8s\n", l["record"].dump().c_str(),
-        l["kernel"].get<std::string>().c_str(), shape.c_str(),
-        num("measured_time_ns", 1e-3, 2).c_str(), num("sim_time_ns", 1e-3, 2).c_str(),
-        (num("time_error", 100, 1) + (l.contains("time_error") ? "%" : "")).c_str(),
-        num("measured_dram_bytes", 1e-6, 3).c_str(), num("sim_dram_bytes", 1e-6, 3).c_str(),
-        (num("dram_bytes_error", 100, 1) + (l.contains("dram_bytes_error") ? "%" : "")).c_str());
-  }
-  const auto& v = rep["validation"];
-  std::cout << "time: " << v["points"] << " measured launches, MAPE "
-            << report::fmt(100 * v["time_mape"].get<double>(), 1) << " %, correlation "
-            << report::fmt(v["time_correlation"].get<double>(), 3)
-            << "; DRAM bytes: " << v["dram_bytes_points"] << " launches, MAPE "
-            << report::fmt(100 * v["dram_bytes_mape"].get<double>(), 1) << " %\nreport: " << out
-            << "\n";
+  if (a.has("csv"))
+    report::write_file_atomic(a.get("csv"), validation_csv(rep["validation"]["launches"]));
+  if (!a.has("quiet")) print_validation(rep, out);
   return 0;
 }
 

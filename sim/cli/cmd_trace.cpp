@@ -172,14 +172,19 @@ int trace_gen_kernel(const Args& a) {
       write_op_trace(a.get("write-op-trace"), h, recs);
     }
   }
-  AccessWriterOptions wo;
+  KernelTraceOptions ko;
+  ko.cta_sample = static_cast<std::uint32_t>(cta_sample);
+  ko.instruction_mix = !a.has("memory-only");
+  const auto wave = u64_arg(a, "wave-ctas", ko.wave_ctas);
+  if (wave == 0 || wave > 0xffffffffull)
+    throw usage_error("trace gen kernel: --wave-ctas must be 1..2^32-1");
+  ko.wave_ctas = static_cast<std::uint32_t>(wave);
   const std::string comp = a.get("compression", "zstd");
   if (comp == "none")
-    wo.compression = Compression::kNone;
+    ko.writer.compression = Compression::kNone;
   else if (comp != "zstd")
     throw usage_error("trace gen kernel: --compression expects none or zstd");
-  const std::uint64_t n =
-      write_kernel_trace(a.get("out"), launches, static_cast<std::uint32_t>(cta_sample), wo);
+  const std::uint64_t n = write_kernel_trace(a.get("out"), launches, ko);
   std::cerr << "wrote " << n << " records of " << launches.size() << " launch(es) to "
             << a.get("out") << "\n";
   return 0;
@@ -190,8 +195,10 @@ int trace_gen_cmd(const Argv& argv) {
          "Writes a synthetic access trace (.atrace, zstd). 'bundled' rewrites every trace of\n"
          "workloads/traces/ into the folder <out>. 'kernel' generates, on the CPU, the accesses\n"
          "the capture build of a reference kernel (reference/kernels/) would record: one record\n"
-         "per 32-byte sector per warp access, per CTA and warp in program order; timestamps and\n"
-         "SM ids are not modelled (0). Either from launches in an op trace:\n"
+         "per 32-byte sector per warp access, per CTA and warp in program order, and the warps'\n"
+         "instruction mix (version-2 compute, commit, wait, barrier records; --memory-only leaves\n"
+         "it out); CTAs in waves of --wave-ctas; timestamps and SM ids are not modelled (0).\n"
+         "Either from launches in an op trace:\n"
          "  accsim trace gen kernel out.atrace --op-trace capture.optrace.jsonl [--record 2]\n"
          "or for any shape, with the reference host code's launch configuration:\n"
          "  accsim trace gen kernel out.atrace --kernel gemm --shape M=512,N=1024,K=256\n"
@@ -218,11 +225,14 @@ int trace_gen_cmd(const Argv& argv) {
       .option("sm-count", "N", "kernel: SMs of the GPU the launch is sized for (default 132)")
       .option("cta-sample", "S", "kernel: keep CTAs whose linear id % S == 0 (default 1)")
       .option("compression", "none|zstd", "kernel: compression of the output (default zstd)")
+      .flag("memory-only", "kernel: memory records only, no instruction mix (a version-1 file)")
+      .option("wave-ctas", "N", "kernel: CTAs interleaved per wave in the file (default 264)")
       .option("write-op-trace", "FILE", "kernel: also write the launches as an op trace");
   if (!a.parse(argv)) return 0;
   if (a.get("kind") == "kernel") return trace_gen_kernel(a);
-  for (const char* opt : {"op-trace", "record", "kernel", "shape", "dtype", "causal", "sm-count",
-                          "cta-sample", "compression", "write-op-trace"})
+  for (const char* opt :
+       {"op-trace", "record", "kernel", "shape", "dtype", "causal", "sm-count", "cta-sample",
+        "compression", "write-op-trace", "memory-only", "wave-ctas"})
     if (a.has(opt))
       throw usage_error(std::string("trace gen: --") + opt + " applies to kind 'kernel' only");
   if (a.get("kind") == "bundled") {

@@ -1,7 +1,7 @@
-// The `gpu` target: a GPU memory hierarchy (models/gpu) replaying the sector accesses of CUDA
-// kernels, from a captured/generated access trace or generated on the fly from a kernel and shape
-// (workloads/gen/kernel_access.h). System YAML sections: system, gpu, dram (HBM), controller,
-// workload.
+// The `gpu` target: a GPU (models/gpu: SMs issuing the kernels' instruction mix, L1, L2 slices,
+// HBM) replaying CUDA kernels, from a captured/generated access trace or generated on the fly
+// from a kernel and shape (workloads/gen/kernel_access.h). System YAML sections: system, gpu,
+// dram (the GPU preset's memory unless given), controller, workload.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include "sim/run/target.h"
 #include "workloads/gen/kernel_access.h"
 #include "workloads/trace/access_trace.h"
+#include "workloads/trace/kernel_source.h"
 
 namespace accsim::run {
 namespace {
@@ -28,6 +29,7 @@ struct GpuWorkload {
   std::string shape;     // its shape, "M=4096,K=4096"
   std::string dtype = "fp16";
   bool causal = false;
+  int sample_waves = 0;  // 0: every CTA; N: the first N waves per kernel, extrapolated
 };
 
 const config::Schema<GpuWorkload>& gpu_workload_schema() {
@@ -45,24 +47,125 @@ const config::Schema<GpuWorkload>& gpu_workload_schema() {
         .text("shape", &GpuWorkload::shape, std::string(),
               "the op's shape, e.g. M=4096,K=4096 (workloads/README.md)")
         .text("dtype", &GpuWorkload::dtype, std::string("fp16"), "fp16|bf16|fp32")
-        .flag("causal", &GpuWorkload::causal, false, "causal attention (sdpa ops)");
+        .flag("causal", &GpuWorkload::causal, false, "causal attention (sdpa ops)")
+        .integer("sample_waves", &GpuWorkload::sample_waves, std::optional<int>(0),
+                 config::Range::between(0, 1 << 20), "waves",
+                 "0: simulate every CTA; N: simulate the first N waves of CTAs of each kernel "
+                 "and extrapolate (models/gpu/README.md, \"Sampling\")");
     return s;
   }();
   return s;
+}
+
+// Figures one kernel reports (components.gpu.latency.kernels[]).
+Json kernel_json(const gpu::KernelStats& k) {
+  Json util = Json::object();
+  for (const auto& u : k.utilisation) util[u.resource] = u.value;
+  Json instr = Json::object();
+  for (std::uint32_t c = 0; c < workloads::kInstrClassCount; ++c)
+    if (k.instructions[c] > 0) instr[workloads::kInstrClasses[c].name] = k.instructions[c];
+  Json j = {{"kernel", k.name},
+            {"memory_only", k.memory_only},
+            {"records", k.records},
+            {"sectors", k.accesses},
+            {"ctas", k.ctas},
+            {"ctas_per_sm", k.ctas_per_sm},
+            {"occupancy_limiter", k.occupancy_limiter},
+            {"warps_per_sm", k.warps_per_sm},
+            {"l1_bytes_per_sm", k.l1_bytes},
+            {"time_ns", k.time_ns},
+            {"cycles", k.cycles},
+            {"bound", k.bound},
+            {"bound_utilisation", k.bound_utilisation},
+            {"utilisation", util},
+            {"instructions", instr},
+            {"warp_instructions", k.issued},
+            {"stall_cycles",
+             {{"memory", k.stall_memory},
+              {"dependency", k.stall_dependency},
+              {"pipe", k.stall_pipe},
+              {"barrier", k.stall_barrier},
+              {"memory_slots", k.stall_mem_slots}}},
+            {"l1_hit_rate", k.l1_hit_rate()},
+            {"l2_hit_rate", k.l2_hit_rate_ncu()},
+            {"l2_primary_miss_rate", k.l2_primary_miss_rate()},
+            {"dram_read_bytes", k.dram_read_bytes},
+            {"dram_write_bytes", k.dram_write_bytes},
+            {"l2_dirty_bytes_at_end", k.l2_dirty_bytes_at_end},
+            {"mean_latency_cycles", k.accesses ? static_cast<double>(k.latency_sum_cycles) /
+                                                     static_cast<double>(k.accesses)
+                                               : 0.0},
+            {"max_latency_cycles", k.latency_max_cycles}};
+  if (k.sampled)
+    j["sampled"] = {{"simulated_ctas", k.sampled_ctas},
+                    {"total_ctas", k.total_ctas},
+                    {"simulated_time_ns", k.sampled_time_ns},
+                    {"extrapolated_by", k.extrapolation}};
+  return j;
+}
+
+std::string pct(double x) {
+  return report::fmt(100.0 * x, 1) + " %";
+}
+
+// Compares simulated with measured figures over the launches that have both: per-point relative
+// error, MAPE and Pearson correlation.
+class Comparison {
+ public:
+  // Adds a point and returns its relative error ((sim - measured) / measured); measured must be
+  // positive.
+  double add(double measured, double simulated) {
+    m_.push_back(measured);
+    s_.push_back(simulated);
+    return (simulated - measured) / measured;
+  }
+  std::size_t points() const { return m_.size(); }
+  double mape() const {
+    double sum = 0;
+    for (std::size_t i = 0; i < m_.size(); ++i) sum += std::abs(s_[i] - m_[i]) / m_[i];
+    return m_.empty() ? 0 : sum / static_cast<double>(m_.size());
+  }
+  double correlation() const {
+    if (m_.size() < 2) return 0;
+    const auto n = static_cast<double>(m_.size());
+    double ma = 0, sa = 0;
+    for (std::size_t j = 0; j < m_.size(); ++j) ma += m_[j] / n, sa += s_[j] / n;
+    double sxy = 0, sxx = 0, syy = 0;
+    for (std::size_t j = 0; j < m_.size(); ++j) {
+      sxy += (m_[j] - ma) * (s_[j] - sa);
+      sxx += (m_[j] - ma) * (m_[j] - ma);
+      syy += (s_[j] - sa) * (s_[j] - sa);
+    }
+    return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
+  }
+  Json to_json() const {
+    return {{"points", points()}, {"mape", mape()}, {"correlation", correlation()}};
+  }
+
+ private:
+  std::vector<double> m_, s_;
+};
+
+// A generated launch as a record source (each warp's records as the replay asks for them).
+std::unique_ptr<workloads::KernelRecordSource> generated_source(
+    const workloads::KernelLaunch& launch) {
+  return workloads::make_generated_kernel_source(launch);
 }
 
 class GpuTarget final : public Target {
  public:
   GpuTarget() {
     hw::gpu_spec_schema().set_defaults(gpu_);
-    hw::dram_config_schema().set_defaults(dram_);
-    hw::load_dram_preset("HBM3", dram_, SourceLoc{});
-    // H100 SXM: 5 HBM3 stacks, 3.35 TB/s (ANCHORS.md). The address mapping needs a power-of-two
-    // channel count, so they are modelled as 64 channels (128 pseudo-channels) at 6.4 Gbps:
-    // 3.28 TB/s, 2 % below.
-    dram_.channels = 64;
-    dram_.speed = "HBM3-6.4";
     dram::controller_schema().set_defaults(ctrl_);
+    // GPU memory controllers refresh one bank at a time (HBM REFSB, GDDR6 REFpb), so refresh
+    // hides behind accesses to the other banks; all-bank refresh would take ~9 % of an HBM3
+    // stream's bandwidth. An assumption (the vendors' controllers are not public); the
+    // `controller:` section can change it.
+    ctrl_.per_bank_refresh = true;
+    // FR-FCFS over 64 queued requests per channel, as GPGPU-Sim / Accel-Sim's tuned GPU configs
+    // (-gpgpu_frfcfs_dram_sched_queue_size 64): GPU traffic needs the deeper window to find row
+    // hits among many concurrent streams. Also an assumption about the vendors' controllers.
+    ctrl_.read_queue = ctrl_.write_queue = 64;
     gpu_workload_schema().set_defaults(wl_);
   }
   std::vector<std::string> sections() const override {
@@ -75,9 +178,10 @@ class GpuTarget final : public Target {
       hw::gpu_spec_schema().patch(n, gpu_, c);
       gpu_loc_ = origin.loc(n);
     }
+    // The DRAM starts from the GPU's own memory, which is known only once every gpu key is in:
+    // the dram sections are applied in validate(), in order.
     if (auto n = root["dram"]) {
-      config::LoadCtx c{&origin, &prov, "dram"};
-      hw::dram_config_schema().patch(n, dram_, c);
+      dram_patches_.push_back({YAML::Clone(n), origin});
       dram_loc_ = origin.loc(n);
     }
     if (auto n = root["controller"]) {
@@ -85,27 +189,7 @@ class GpuTarget final : public Target {
       dram::controller_schema().patch(n, ctrl_, c);
       ctrl_loc_ = origin.loc(n);
     }
-    if (auto n = root["workload"]) {
-      config::LoadCtx c{&origin, &prov, "workload"};
-      gpu_workload_schema().patch(n, wl_, c);
-      if (n.IsMap() && n["trace"]) {
-        if (!origin.file().starts_with("--set"))
-          wl_.trace = resolve_relative(origin.file(), wl_.trace);
-        wl_.kernel.clear();
-        wl_.op_trace.clear();
-      }
-      if (n.IsMap() && n["op_trace"]) {
-        if (!origin.file().starts_with("--set"))
-          wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
-        wl_.kernel.clear();
-        wl_.trace.clear();
-      }
-      if (n.IsMap() && n["kernel"]) {
-        wl_.trace.clear();
-        wl_.op_trace.clear();
-      }
-      wl_loc_ = origin.loc(n);
-    }
+    if (auto n = root["workload"]) patch_workload(n, origin, prov);
   }
   void set_workload_path(const std::string& path) override {
     wl_.trace = path;
@@ -115,8 +199,7 @@ class GpuTarget final : public Target {
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
     hw::gpu_spec_schema().validate(gpu_, prov, "gpu", at(gpu_loc_));
-    hw::dram_config_schema().validate(dram_, prov, "dram", at(dram_loc_));
-    dspec_ = hw::resolve_dram_spec(dram_, at(dram_loc_));
+    resolve_memory(at(dram_loc_), prov);
     dram::controller_schema().validate(ctrl_, prov, "controller", at(ctrl_loc_));
     gpu_workload_schema().validate(wl_, prov, "workload", at(wl_loc_));
     const int sources = !wl_.trace.empty() + !wl_.kernel.empty() + !wl_.op_trace.empty();
@@ -125,22 +208,7 @@ class GpuTarget final : public Target {
                          "give exactly one of 'workload.trace' (an access trace), "
                          "'workload.op_trace' (an op trace) and 'workload.kernel' "
                          "with 'workload.shape'");
-    if (!wl_.kernel.empty()) {
-      auto dt = workloads::parse_dtype(wl_.dtype);
-      if (!dt)
-        throw config_error(at(wl_loc_),
-                           "workload.dtype '" + wl_.dtype + "' is not fp16, bf16 or fp32");
-      workloads::KernelBuildOptions o;
-      o.dtype = *dt;
-      o.causal = wl_.causal;
-      o.sm_count = static_cast<std::uint32_t>(gpu_.sms);
-      try {
-        launches_ = workloads::build_kernel_launches(wl_.kernel,
-                                                     workloads::parse_kernel_shape(wl_.shape), o);
-      } catch (const Error& e) {
-        throw config_error(at(wl_loc_), std::string("workload: ") + e.what());
-      }
-    }
+    if (!wl_.kernel.empty()) build_launches(at(wl_loc_));
   }
   Json config_json() const override {
     Json j = Json::object();
@@ -160,49 +228,135 @@ class GpuTarget final : public Target {
     os << "workload:\n";
     gpu_workload_schema().describe(wl_, os, 2, prov, "workload");
     os << "# resolved memory: " << dspec_.name << ", " << dspec_.org.independent_channels()
-       << " channels, peak " << dspec_.peak_bw_total() / 1e12 << " TB/s\n";
+       << " channels, peak " << dspec_.peak_bw_total() / 1e12 << " TB/s"
+       << (dram_patches_.empty() ? " (the GPU preset's memory)" : "") << "\n";
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
     if (!wl_.op_trace.empty()) return run_op_trace(ctx, summary);
     gpu::GpuReplay replay(gpu_, dspec_, ctrl_, *ctx.stats, *ctx.energy);
     std::string wdesc;
-    std::size_t nk = 0;
-    std::uint64_t records = 0;
-    auto one = [&](const workloads::KernelInfo& info, std::vector<workloads::AccessRecord> recs) {
-      records += recs.size();
-      if (ctx.progress) ctx.progress(0.0, "kernel " + info.name);
-      replay.run_kernel(info, std::move(recs));
-      ++nk;
+    std::uint64_t records = 0, sectors = 0;
+    gpu::RunOptions opt;
+    opt.sample_waves = wl_.sample_waves;
+    std::string what;
+    opt.progress = [&](std::uint64_t done, std::uint64_t total) {
+      if (ctx.progress && total > 0)
+        ctx.progress(static_cast<double>(done) / static_cast<double>(total), what);
+    };
+    const auto one = [&](workloads::KernelRecordSource& src) {
+      what = "kernel " + src.info().name;
+      if (ctx.progress) ctx.progress(0.0, what);
+      const gpu::KernelStats k = replay.run_kernel(src, opt);
+      records += k.records;
+      sectors += k.accesses;
     };
     if (!wl_.trace.empty()) {
-      workloads::AccessTraceMeta meta;
-      std::vector<workloads::AccessRecord> all = workloads::read_access_trace(wl_.trace, &meta);
       wdesc = std::filesystem::path(wl_.trace).filename().string();
-      std::vector<std::vector<workloads::AccessRecord>> per(meta.kernels.size());
-      for (const auto& r : all) per[r.kernel].push_back(r);
-      all.clear();
-      all.shrink_to_fit();
-      for (std::size_t k = 0; k < meta.kernels.size(); ++k)
-        if (!per[k].empty()) one(meta.kernels[k], std::move(per[k]));
+      auto kernels = workloads::open_trace_kernels(wl_.trace);
+      while (workloads::KernelRecordSource* k = kernels->next_kernel()) one(*k);
     } else {
       wdesc = wl_.kernel + " " + wl_.shape;
-      for (std::size_t i = 0; i < launches_.size(); ++i) {
-        workloads::KernelGenOptions o;
-        o.kernel_index = static_cast<std::uint16_t>(i);
-        const auto meta = workloads::kernel_trace_meta({launches_[i]}, 1);
-        one(meta.kernels.at(0), workloads::kernel_accesses(launches_[i], o));
-      }
+      for (const auto& l : launches_) one(*generated_source(l));
     }
+    if (replay.kernels().empty())
+      throw input_error(SourceLoc{wl_.trace, 0, 0},
+                        "the trace holds no records: nothing to replay");
     replay.finalize();
     const double t = replay.now_s();
     ctx.energy->finalize(t);
+    fill_summary(ctx, summary, replay, wdesc, records, t);
+    Json ks = Json::array();
+    bool memory_only = false, sampled = false;
+    for (const auto& k : replay.kernels()) {
+      ks.push_back(kernel_json(k));
+      memory_only |= k.memory_only;
+      sampled |= k.sampled;
+    }
+    Json body = Json::object();
+    body["workload"] = {{"source", wdesc},
+                        {"kernels", replay.kernels().size()},
+                        {"records", records},
+                        {"sectors", sectors},
+                        {"sample_waves", wl_.sample_waves}};
+    body["components"] = {
+        {"gpu",
+         {{"latency", {{"total_ns", t * 1e9}, {"kernels", ks}}},
+          {"energy",
+           {{"total_pj", ctx.energy->total_pj()},
+            {"gpu_pj", ctx.energy->component_pj("gpu")},
+            {"dram_pj", ctx.energy->component_pj("dram")}}},
+          {"bandwidth",
+           {{"dram_read_bytes", ctx.stats->group("gpu").value("dram_read_bytes")},
+            {"dram_write_bytes", ctx.stats->group("gpu").value("dram_write_bytes")},
+            {"achieved_Bps", summary.bandwidth_Bps},
+            {"peak_Bps", summary.peak_bandwidth_Bps}}}}}};
+    body["notes"] = notes(memory_only, sampled);
+    return body;
+  }
+
+ private:
+  void patch_workload(const YAML::Node& n, const config::Origin& origin, config::Provenance& prov) {
+    config::LoadCtx c{&origin, &prov, "workload"};
+    gpu_workload_schema().patch(n, wl_, c);
+    const bool file = !origin.file().starts_with("--set");
+    if (n.IsMap() && n["trace"]) {
+      if (file) wl_.trace = resolve_relative(origin.file(), wl_.trace);
+      wl_.kernel.clear();
+      wl_.op_trace.clear();
+    }
+    if (n.IsMap() && n["op_trace"]) {
+      if (file) wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
+      wl_.kernel.clear();
+      wl_.trace.clear();
+    }
+    if (n.IsMap() && n["kernel"]) {
+      wl_.trace.clear();
+      wl_.op_trace.clear();
+    }
+    wl_loc_ = origin.loc(n);
+  }
+
+  // The GPU preset's memory (gpu.memory_preset / memory_speed / memory_channels), then every
+  // dram section given, in order.
+  void resolve_memory(const SourceLoc& where, const config::Provenance& prov) {
+    config::Provenance& p = const_cast<config::Provenance&>(prov);
+    hw::dram_config_schema().set_defaults(dram_);
+    hw::load_dram_preset(gpu_.memory_preset, dram_, where);
+    dram_.speed = gpu_.memory_speed;
+    dram_.channels = gpu_.memory_channels;
+    for (const auto& [node, origin] : dram_patches_) {
+      config::LoadCtx c{&origin, &p, "dram"};
+      hw::dram_config_schema().patch(node, dram_, c);
+    }
+    hw::dram_config_schema().validate(dram_, prov, "dram", where);
+    dspec_ = hw::resolve_dram_spec(dram_, where);
+  }
+
+  void build_launches(const SourceLoc& where) {
+    auto dt = workloads::parse_dtype(wl_.dtype);
+    if (!dt)
+      throw config_error(where, "workload.dtype '" + wl_.dtype + "' is not fp16, bf16 or fp32");
+    workloads::KernelBuildOptions o;
+    o.dtype = *dt;
+    o.causal = wl_.causal;
+    o.sm_count = static_cast<std::uint32_t>(gpu_.sms);
+    try {
+      launches_ =
+          workloads::build_kernel_launches(wl_.kernel, workloads::parse_kernel_shape(wl_.shape), o);
+    } catch (const Error& e) {
+      throw config_error(where, std::string("workload: ") + e.what());
+    }
+  }
+
+  void fill_summary(const RunContext& ctx, Summary& summary, const gpu::GpuReplay& replay,
+                    const std::string& wdesc, std::uint64_t records, double t) const {
     const StatsGroup& g = ctx.stats->group("gpu");
     summary.target = "gpu";
     summary.workload = wdesc;
     summary.sim_time_s = t;
     summary.work = static_cast<double>(records);
-    summary.work_unit = "sectors";
+    summary.work_unit = "records";
     const double rd = g.value("dram_read_bytes"), wr = g.value("dram_write_bytes");
     summary.bytes = rd + wr;
     summary.bandwidth_Bps = t > 0 ? summary.bytes / t : 0;
@@ -211,76 +365,69 @@ class GpuTarget final : public Target {
     const double cycle_ns = static_cast<double>(gpu_.clock().period_ps) / 1e3;
     summary.latency_mean_ns = g.value("mean_access_latency") * cycle_ns;
     summary.latency_p99_ns = g.value("p99_access_latency") * cycle_ns;
-    auto pc = [](double x) { return report::fmt(100.0 * x, 1) + " %"; };
+    std::string bounds;
+    for (const auto& k : replay.kernels())
+      bounds += (bounds.empty() ? "" : ", ") + k.name + " " + k.bound + " (" +
+                pct(k.bound_utilisation) + ")";
+    summary.highlights.push_back({"kernels", std::to_string(replay.kernels().size()) + " (time " +
+                                                 report::fmt_si(t, "s") + ")"});
+    summary.highlights.push_back({"bound", bounds});
     summary.highlights.push_back(
-        {"kernels", std::to_string(nk) + " (time " + report::fmt_si(t, "s") + ")"});
-    summary.highlights.push_back(
-        {"hit rates", "L1 " + pc(g.value("l1_hit_rate")) + ", L2 " + pc(g.value("l2_hit_rate"))});
+        {"hit rates", "L1 " + pct(g.value("l1_hit_rate")) + ", L2 " + pct(g.value("l2_hit_rate"))});
     summary.highlights.push_back(
         {"DRAM",
          report::fmt_si(rd, "B") + " read, " + report::fmt_si(wr, "B") + " written (" +
-             pc(summary.peak_bandwidth_Bps > 0 ? summary.bandwidth_Bps / summary.peak_bandwidth_Bps
-                                               : 0.0) +
+             pct(summary.peak_bandwidth_Bps > 0 ? summary.bandwidth_Bps / summary.peak_bandwidth_Bps
+                                                : 0.0) +
              " of peak)"});
-    Json ks = Json::array();
-    for (const auto& k : replay.kernels()) {
-      auto r = [](std::uint64_t h, std::uint64_t m) {
-        return h + m ? static_cast<double>(h) / static_cast<double>(h + m) : 0.0;
-      };
-      ks.push_back({{"kernel", k.name},
-                    {"records", k.records},
-                    {"ctas", k.ctas},
-                    {"ctas_per_sm", k.ctas_per_sm},
-                    {"time_ns", k.time_ns},
-                    {"l1_hit_rate", r(k.l1_hits, k.l1_misses)},
-                    {"l2_hit_rate", r(k.l2_hits, k.l2_misses)},
-                    {"dram_read_bytes", k.dram_read_bytes},
-                    {"dram_write_bytes", k.dram_write_bytes},
-                    {"mean_latency_cycles", k.accesses ? static_cast<double>(k.latency_sum_cycles) /
-                                                             static_cast<double>(k.accesses)
-                                                       : 0.0},
-                    {"max_latency_cycles", k.latency_max_cycles}});
-    }
-    Json body = Json::object();
-    body["workload"] = {{"source", wdesc}, {"kernels", nk}, {"sectors", records}};
-    body["components"] = {{"gpu",
-                           {{"latency", {{"total_ns", t * 1e9}, {"kernels", ks}}},
-                            {"energy",
-                             {{"total_pj", ctx.energy->total_pj()},
-                              {"gpu_pj", ctx.energy->component_pj("gpu")},
-                              {"dram_pj", ctx.energy->component_pj("dram")}}},
-                            {"bandwidth",
-                             {{"dram_read_bytes", rd},
-                              {"dram_write_bytes", wr},
-                              {"achieved_Bps", summary.bandwidth_Bps},
-                              {"peak_Bps", summary.peak_bandwidth_Bps}}}}}};
-    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): long notes are split literals
-    body["notes"] = Json::array(
-        {"Memory hierarchy only: each warp issues its recorded sector accesses in program order "
-         "with up to gpu.warp_outstanding in flight; compute between accesses is not in the "
-         "trace, so kernel times are memory-bound estimates (lower bounds for compute-bound "
-         "kernels).",
-         "Occupancy counts threads, CTAs and shared memory per SM, not registers.",
-         "L1 is write-through without allocation on stores; L2 is write-back, write-allocate; "
-         "dirty L2 data left at the end is not written back (stats gpu.l2_dirty_bytes_at_end).",
-         "The L2 slice hash, cache associativities, throughputs and outstanding-request limits "
-         "are assumptions (models/gpu/README.md); latencies come from H100 measurements quoted "
-         "in ANCHORS.md, not yet from this repository's reference/ microbenchmarks."});
-    return body;
   }
 
- private:
+  static Json notes(bool memory_only, bool sampled) {
+    Json n = Json::array();
+    if (memory_only)
+      n.push_back(
+          "Some kernels' records carry no instruction mix (access trace version 1): those are "
+          "replayed as memory accesses only, so their times are memory-bound estimates (lower "
+          "bounds for compute-bound kernels); their 'memory_only' is true.");
+    if (sampled)
+      n.push_back(
+          "Sampled: kernels marked 'sampled' simulated their first workload.sample_waves waves "
+          "of CTAs; time and counts are extrapolated to the whole grid (models/gpu/README.md, "
+          "\"Sampling\", gives the error measured against full runs).");
+    n.push_back(
+        "SM model: per sub-partition one scheduler issuing compute records (n warp-instructions "
+        "of one class) on pipes with the preset's per-SM throughput and latency, a warp up to "
+        "gpu.issue_batch instructions back to back on a pipe, other warps' instructions in the "
+        "issue cycles left free; dependencies only as the records mark them (dep, chain, wait); "
+        "memory instructions take no issue slot (their sectors go through the L1 port).");
+    n.push_back(
+        "Occupancy from threads, warps, registers and shared memory per SM; CTAs go to SMs "
+        "breadth-first and a finished CTA makes room for the next.");
+    n.push_back(
+        "L1 is invalidated at each kernel launch and holds the unified L1/shared array less the "
+        "resident CTAs' shared memory (l1_bytes_per_sm); it is write-through without allocation "
+        "on stores. L2 is write-back, write-allocate and keeps its contents across kernels; "
+        "dirty L2 data left at a kernel's end is not written back (l2_dirty_bytes_at_end).");
+    n.push_back(
+        "The L2 slice and memory-partition hashes, cache associativities, L1/L2 throughputs and "
+        "outstanding-request limits are assumptions (models/gpu/README.md).");
+    return n;
+  }
+
   // Validation mode: every launch of the op trace alone on cold caches (as Nsight Compute's
   // --cache-control all and the reference harness's L2 flush measure them), compared with its
   // measured figures where the record has them.
   Json run_op_trace(const RunContext& ctx, Summary& summary) {
     const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
+    if (recs.empty())
+      throw input_error(SourceLoc{wl_.op_trace, 0, 0},
+                        "the op trace has no launch records: nothing to validate");
     Json rows = Json::array();
-    std::vector<double> mt, st;  // measured and simulated times of the points that have both
-    double ape_sum = 0, bytes_ape_sum = 0;
-    std::size_t bytes_n = 0;
+    Comparison time, rd, wr, l2;
     double total_s = 0, total_bytes = 0, total_pj = 0;
-    std::uint64_t sectors = 0;
+    std::uint64_t records = 0;
+    gpu::RunOptions opt;
+    opt.sample_waves = wl_.sample_waves;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       if (ctx.progress)
         ctx.progress(static_cast<double>(i) / static_cast<double>(recs.size()),
@@ -289,118 +436,107 @@ class GpuTarget final : public Target {
       StatsRegistry stats;  // each launch on a fresh, cold machine
       EnergyLedger energy;
       gpu::GpuReplay replay(gpu_, dspec_, ctrl_, stats, energy);
-      const auto meta = workloads::kernel_trace_meta({launch}, 1);
-      auto acc = workloads::kernel_accesses(launch);
-      sectors += acc.size();
-      const gpu::KernelStats k = replay.run_kernel(meta.kernels.at(0), std::move(acc));
+      const gpu::KernelStats k = replay.run_kernel(*generated_source(launch), opt);
       replay.finalize();
       energy.finalize(replay.now_s());
+      records += k.records;
       total_s += k.time_ns * 1e-9;
       total_pj += energy.total_pj();
-      const double sim_bytes = static_cast<double>(k.dram_read_bytes + k.dram_write_bytes);
-      total_bytes += sim_bytes;
-      auto rate = [](std::uint64_t h, std::uint64_t m) {
-        return h + m ? 100.0 * static_cast<double>(h) / static_cast<double>(h + m) : 0.0;
-      };
-      Json shape = Json::object();
-      for (const auto& [key, v] : recs[i].shape) shape[key] = v;
-      Json row = {{"record", i},
-                  {"kernel", recs[i].kernel},
-                  {"op", std::string(workloads::op_kind_name(recs[i].op))},
-                  {"shape", shape},
-                  {"sim_time_ns", k.time_ns},
-                  {"sim_dram_bytes", sim_bytes},
-                  {"sim_l1_hit_pct", rate(k.l1_hits, k.l1_misses)},
-                  {"sim_l2_hit_pct", rate(k.l2_hits, k.l2_misses)}};
-      const workloads::MeasuredFigures m = recs[i].measured.value_or(workloads::MeasuredFigures{});
-      if (m.time_ns && *m.time_ns > 0) {
-        row["measured_time_ns"] = *m.time_ns;
-        row["time_error"] = (k.time_ns - *m.time_ns) / *m.time_ns;
-        ape_sum += std::abs(k.time_ns - *m.time_ns) / *m.time_ns;
-        mt.push_back(*m.time_ns);
-        st.push_back(k.time_ns);
-      }
-      if (m.dram_read_bytes && m.dram_write_bytes) {
-        const double mb = static_cast<double>(*m.dram_read_bytes + *m.dram_write_bytes);
-        row["measured_dram_bytes"] = mb;
-        if (mb > 0) {
-          row["dram_bytes_error"] = (sim_bytes - mb) / mb;
-          bytes_ape_sum += std::abs(sim_bytes - mb) / mb;
-          ++bytes_n;
-        }
-      }
-      if (m.l2_hit_pct) row["measured_l2_hit_pct"] = *m.l2_hit_pct;
-      if (m.l1_hit_pct) row["measured_l1_hit_pct"] = *m.l1_hit_pct;
-      rows.push_back(row);
+      total_bytes += static_cast<double>(k.dram_read_bytes + k.dram_write_bytes);
+      rows.push_back(compare_launch(recs[i], i, k, time, rd, wr, l2));
     }
-    // Pearson correlation of measured and simulated times.
-    double corr = 0;
-    const auto n = static_cast<double>(mt.size());
-    if (mt.size() >= 2) {
-      double ma = 0, sa = 0;
-      for (std::size_t j = 0; j < mt.size(); ++j) {
-        ma += mt[j] / n;
-        sa += st[j] / n;
-      }
-      double sxy = 0, sxx = 0, syy = 0;
-      for (std::size_t j = 0; j < mt.size(); ++j) {
-        sxy += (mt[j] - ma) * (st[j] - sa);
-        sxx += (mt[j] - ma) * (mt[j] - ma);
-        syy += (st[j] - sa) * (st[j] - sa);
-      }
-      corr = sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
-    }
-    const double mape = mt.empty() ? 0 : ape_sum / n;
-    const double bytes_mape = bytes_n ? bytes_ape_sum / static_cast<double>(bytes_n) : 0;
     ctx.energy->add_pj("gpu", "replayed_launches", total_pj,
-                       "sum of every launch's energy (L1, L2, HBM), each replayed alone");
+                       "sum of every launch's energy (SM pipes, L1, L2, HBM, static), each "
+                       "replayed alone");
     ctx.energy->finalize(total_s);
     StatsGroup& g = ctx.stats->group("gpu");
     g.scalar("launches", "op-trace launches replayed", "launches",
              static_cast<double>(recs.size()));
-    g.scalar("measured_points", "launches with a measured time", "launches", n);
+    g.scalar("measured_points", "launches with a measured time", "launches",
+             static_cast<double>(time.points()));
     g.scalar("time_mape", "mean absolute percentage error of simulated vs measured time", "ratio",
-             mape);
-    g.scalar("time_correlation", "Pearson correlation of simulated and measured times", "", corr);
-    g.scalar("dram_bytes_mape",
-             "mean absolute percentage error of simulated vs measured DRAM "
-             "bytes (read + written)",
-             "ratio", bytes_mape);
+             time.mape());
+    g.scalar("time_correlation", "Pearson correlation of simulated and measured times", "",
+             time.correlation());
     summary.target = "gpu";
     summary.workload = std::filesystem::path(wl_.op_trace).filename().string() + " (" +
                        std::to_string(recs.size()) + " launches, each alone)";
     summary.sim_time_s = total_s;
-    summary.work = static_cast<double>(sectors);
-    summary.work_unit = "sectors";
+    summary.work = static_cast<double>(records);
+    summary.work_unit = "records";
     summary.bytes = total_bytes;
     summary.bandwidth_Bps = total_s > 0 ? total_bytes / total_s : 0;
     summary.peak_bandwidth_Bps = dspec_.peak_bw_total();
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
-    if (!mt.empty()) {
-      summary.highlights.push_back(
-          {"time vs measured", "MAPE " + report::fmt(100 * mape, 1) + " %, correlation " +
-                                   report::fmt(corr, 3) + " over " + std::to_string(mt.size()) +
-                                   " launches"});
-    } else {
-      summary.highlights.push_back(
-          {"time vs measured", "no record has a measured time: simulated figures only"});
-    }
-    if (bytes_n)
-      summary.highlights.push_back(
-          {"DRAM bytes vs measured", "MAPE " + report::fmt(100 * bytes_mape, 1) + " % over " +
-                                         std::to_string(bytes_n) + " launches"});
+    const auto line = [](const char* what, const Comparison& c) {
+      return std::pair<std::string, std::string>{
+          what, c.points() == 0 ? std::string("no measured figure")
+                                : "MAPE " + report::fmt(100 * c.mape(), 1) + " %, correlation " +
+                                      report::fmt(c.correlation(), 3) + " over " +
+                                      std::to_string(c.points()) + " launches"};
+    };
+    summary.highlights.push_back(line("time vs measured", time));
+    summary.highlights.push_back(line("DRAM read vs measured", rd));
+    summary.highlights.push_back(line("DRAM written vs measured", wr));
+    summary.highlights.push_back(line("L2 hit rate vs measured", l2));
     Json body = Json::object();
     body["workload"] = {{"op_trace", wl_.op_trace}, {"launches", recs.size()}};
-    body["validation"] = {{"points", mt.size()},           {"time_mape", mape},
-                          {"time_correlation", corr},      {"dram_bytes_points", bytes_n},
-                          {"dram_bytes_mape", bytes_mape}, {"launches", rows}};
+    body["validation"] = {{"points", time.points()},
+                          {"time_mape", time.mape()},
+                          {"time_correlation", time.correlation()},
+                          {"time", time.to_json()},
+                          {"dram_read_bytes", rd.to_json()},
+                          {"dram_write_bytes", wr.to_json()},
+                          {"l2_hit_rate", l2.to_json()},
+                          {"launches", rows}};
     body["notes"] = Json::array(
         {"Each launch is generated from its op-trace record (workloads/gen/kernel_access.h) and "
          "replayed alone on cold caches, as the reference harness (L2 flushed between "
          "repetitions) and Nsight Compute (--cache-control all) measure them.",
-         "The GPU model is a memory-system model: compute is not modelled, so compute-bound "
-         "kernels are expected to run longer on the GPU than simulated."});
+         "Counters are compared like with like: DRAM bytes written are those the L2 writes back "
+         "during the kernel (dirty data left in L2 at its end is not DRAM traffic), and the L2 "
+         "hit rate counts lookups that find their sector's miss in flight as hits, as "
+         "lts__t_sector_hit_rate does (models/gpu/README.md, \"Counters\")."});
     return body;
+  }
+
+  // One validation row: simulated figures, and beside each measured one its relative error.
+  static Json compare_launch(const workloads::OpRecord& rec, std::size_t i,
+                             const gpu::KernelStats& k, Comparison& time, Comparison& rd,
+                             Comparison& wr, Comparison& l2) {
+    Json shape = Json::object();
+    for (const auto& [key, v] : rec.shape) shape[key] = v;
+    Json row = {{"record", i},
+                {"kernel", rec.kernel},
+                {"op", std::string(workloads::op_kind_name(rec.op))},
+                {"shape", shape},
+                {"bound", k.bound},
+                {"sim_time_ns", k.time_ns},
+                {"sim_dram_read_bytes", k.dram_read_bytes},
+                {"sim_dram_write_bytes", k.dram_write_bytes},
+                {"sim_l1_hit_pct", 100 * k.l1_hit_rate()},
+                {"sim_l2_hit_pct", 100 * k.l2_hit_rate_ncu()}};
+    const workloads::MeasuredFigures m = rec.measured.value_or(workloads::MeasuredFigures{});
+    if (m.time_ns && *m.time_ns > 0) {
+      row["measured_time_ns"] = *m.time_ns;
+      row["time_error"] = time.add(*m.time_ns, k.time_ns);
+    }
+    const auto bytes = [&row](const char* name, const std::optional<std::uint64_t>& meas,
+                              std::uint64_t sim, Comparison& c) {
+      if (!meas) return;
+      row[std::string("measured_") + name] = *meas;
+      if (*meas > 0)
+        row[std::string(name) + "_error"] =
+            c.add(static_cast<double>(*meas), static_cast<double>(sim));
+    };
+    bytes("dram_read_bytes", m.dram_read_bytes, k.dram_read_bytes, rd);
+    bytes("dram_write_bytes", m.dram_write_bytes, k.dram_write_bytes, wr);
+    if (m.l2_hit_pct) {
+      row["measured_l2_hit_pct"] = *m.l2_hit_pct;
+      if (*m.l2_hit_pct > 0) row["l2_hit_error"] = l2.add(*m.l2_hit_pct, 100 * k.l2_hit_rate_ncu());
+    }
+    if (m.l1_hit_pct) row["measured_l1_hit_pct"] = *m.l1_hit_pct;
+    return row;
   }
 
   hw::GpuSpec gpu_;
@@ -408,6 +544,7 @@ class GpuTarget final : public Target {
   hw::DramSpec dspec_;
   dram::ControllerConfig ctrl_;
   GpuWorkload wl_;
+  std::vector<std::pair<YAML::Node, config::Origin>> dram_patches_;
   std::vector<workloads::KernelLaunch> launches_;
   SourceLoc gpu_loc_, dram_loc_, ctrl_loc_, wl_loc_;
 };
@@ -415,8 +552,8 @@ class GpuTarget final : public Target {
 }  // namespace
 
 ACCSIM_REGISTER(Target, "gpu",
-                "GPU memory hierarchy (SMs, L1, L2 slices, HBM) replaying kernels' sector "
-                "accesses",
+                "GPU (SMs issuing the kernels' instruction mix, L1, L2 slices, HBM) replaying "
+                "CUDA kernels",
                 [] { return std::unique_ptr<Target>(new GpuTarget); });
 
 }  // namespace accsim::run

@@ -97,6 +97,40 @@ int main(int argc, char** argv) {
     write_op_trace((op / "ops.jsonl").string(), h, {a, b});
     text_file(op / "header_only.jsonl", "{\"format\":\"accsim-op-trace\",\"version\":1}\n");
 
+    // GPU seeds: a version-2 kernel (structure, compute, load groups, a barrier) to stream.
+    const auto gs = root / "fuzz_gpu_system";
+    std::filesystem::create_directories(gs);
+    {
+      auto m = meta();
+      m.kernels.resize(1);
+      m.kernels[0].regs = 64;
+      const auto r = [](RecordKind k, std::uint32_t cta, std::uint16_t warp, std::uint64_t a = 0,
+                        std::uint32_t size = 0, std::uint8_t flags = 0) {
+        AccessRecord x;
+        x.kind = static_cast<std::uint8_t>(k);
+        x.cta = cta;
+        x.warp = warp;
+        x.address = a;
+        x.size = size;
+        x.flags = flags;
+        return x;
+      };
+      std::vector<AccessRecord> v;
+      for (std::uint32_t c = 0; c < 3; ++c) {
+        v.push_back(r(RecordKind::kCtaBegin, c, 0));
+        for (std::uint16_t w = 0; w < 2; ++w) {
+          v.push_back(r(RecordKind::kLoad, c, w, 0x4000 + 32 * w, 32, kFlagL1Bypass));
+          v.push_back(r(RecordKind::kCommit, c, w));
+          v.push_back(r(RecordKind::kWait, c, w, 0));
+          v.push_back(r(RecordKind::kCompute, c, w, 4,
+                        static_cast<std::uint32_t>(InstrClass::kMmaF16F32M16N8K16), kFlagDep));
+          v.push_back(r(RecordKind::kBarrier, c, w));
+          v.push_back(r(RecordKind::kStore, c, w, 0x9000 + 64 * c, 32));
+          v.push_back(r(RecordKind::kWarpExit, c, w));
+        }
+      }
+      write_access_trace((gs / "v2_kernel.atrace").string(), m, v, raw);
+    }
     // Text seeds: the first byte picks the reader (0 dump, 1 Ramulator, 14 stl with a clock).
     std::string dump = std::string(1, '\0');
     write_access_trace((tx / "tmp.atrace").string(), meta(), records(5), raw);

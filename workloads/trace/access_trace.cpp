@@ -78,6 +78,7 @@ std::string AccessTraceMeta::to_json() const {
       const auto& k = kernels[i];
       nlohmann::json e = {
           {"id", i}, {"name", k.name}, {"grid", k.grid}, {"block", k.block}, {"smem", k.smem}};
+      if (k.regs > 0) e["regs"] = k.regs;
       if (!k.params.is_null()) e["params"] = k.params;
       ks.push_back(std::move(e));
     }
@@ -127,6 +128,7 @@ AccessTraceMeta AccessTraceMeta::from_json(std::string_view text, const Fail& fa
       k.block = kf.dim3("block", false).value_or(k.block);
       k.smem = static_cast<std::uint32_t>(
           kf.u64("smem", false, 0, std::numeric_limits<std::uint32_t>::max()).value_or(0));
+      k.regs = static_cast<std::uint32_t>(kf.u64("regs", false, 0, 255).value_or(0));
       if (const auto* p = kf.raw("params")) k.params = *p;
       kf.done();
       m.kernels.push_back(std::move(k));
@@ -148,32 +150,102 @@ AccessTraceMeta AccessTraceMeta::from_json(std::string_view text, const Fail& fa
   return m;
 }
 
-bool record_ok(const AccessRecord& r, const AccessTraceMeta& meta) {
-  const std::size_t nk = meta.kernels.empty() ? 1 : meta.kernels.size();
-  return r.kind <= static_cast<std::uint8_t>(AccessKind::kAtomic) &&
-         (r.flags & ~kKnownFlags) == 0 && r.size != 0 && r.size <= kMaxRecordSize &&
-         r.kernel < nk && r.address <= std::numeric_limits<std::uint64_t>::max() - r.size;
+std::string_view record_kind_name(std::uint8_t kind) {
+  static constexpr std::string_view names[kRecordKindCount] = {
+      "load", "store", "atomic", "compute", "barrier", "commit", "wait", "cta_begin", "warp_exit"};
+  return kind < kRecordKindCount ? names[kind] : std::string_view("?");
 }
 
-std::string check_record(const AccessRecord& r, const AccessTraceMeta& meta) {
-  if (r.kind > static_cast<std::uint8_t>(AccessKind::kAtomic))
-    return "kind " + std::to_string(r.kind) + " is not 0 (load), 1 (store) or 2 (atomic)";
-  if (r.flags & ~kKnownFlags)
-    return "flags 0x" + [&] {
-      char b[8];
-      std::snprintf(b, sizeof b, "%02x", r.flags);
-      return std::string(b);
-    }() + " set reserved bits (only bit 0, L1 bypass, is defined)";
-  if (r.size == 0 || r.size > kMaxRecordSize)
-    return "size " + std::to_string(r.size) + " is outside 1.." + std::to_string(kMaxRecordSize);
+std::optional<InstrClass> parse_instr_class(std::string_view name) {
+  for (std::uint32_t c = 0; c < kInstrClassCount; ++c)
+    if (name == kInstrClasses[c].name) return static_cast<InstrClass>(c);
+  return std::nullopt;
+}
+
+bool record_ok(const AccessRecord& r, const AccessTraceMeta& meta, std::uint16_t version) {
+  const std::size_t nk = meta.kernels.empty() ? 1 : meta.kernels.size();
+  if (r.kernel >= nk) return false;
+  if (is_memory_kind(r.kind)) {
+    const std::uint8_t known = version < 2 ? kKnownFlags
+                               : r.kind == static_cast<std::uint8_t>(RecordKind::kLoad)
+                                   ? kKnownFlagsV2
+                                   : kKnownFlags;
+    return (r.flags & ~known) == 0 && r.size != 0 && r.size <= kMaxRecordSize &&
+           r.address <= std::numeric_limits<std::uint64_t>::max() - r.size;
+  }
+  if (version < 2 || r.kind >= kRecordKindCount) return false;
+  switch (static_cast<RecordKind>(r.kind)) {
+    case RecordKind::kCompute:
+      return r.size < kInstrClassCount && r.address >= 1 && r.address <= kMaxComputeCount &&
+             (r.flags & ~(kFlagDep | kFlagChain)) == 0;
+    case RecordKind::kBarrier:
+      return r.address <= kMaxBarrierId && r.size == 0 && r.flags == 0;
+    case RecordKind::kWait:
+      return r.address <= kMaxWaitGroups && r.size == 0 && r.flags == 0;
+    default:  // commit, cta_begin, warp_exit
+      return r.address == 0 && r.size == 0 && r.flags == 0;
+  }
+}
+
+std::string check_record(const AccessRecord& r, const AccessTraceMeta& meta,
+                         std::uint16_t version) {
+  if (record_ok(r, meta, version)) return {};
+  const auto hex8 = [](std::uint8_t v) {
+    char b[8];
+    std::snprintf(b, sizeof b, "0x%02x", v);
+    return std::string(b);
+  };
   const std::size_t nk = meta.kernels.empty() ? 1 : meta.kernels.size();
   if (r.kernel >= nk)
     return "kernel index " + std::to_string(r.kernel) + " is past the " + std::to_string(nk) +
            (meta.kernels.empty() ? " implicit kernel (the metadata lists none)"
                                  : " kernel(s) listed in the metadata");
-  if (r.address > std::numeric_limits<std::uint64_t>::max() - r.size)
-    return "address " + hex64(r.address) + " + size wraps past 2^64";
-  return {};
+  if (r.kind >= kRecordKindCount)
+    return "kind " + std::to_string(r.kind) +
+           " is not a record kind (0 load, 1 store, 2 atomic; version 2 adds 3 compute, 4 "
+           "barrier, 5 commit, 6 wait, 7 cta_begin, 8 warp_exit)";
+  const std::string kind = std::string(record_kind_name(r.kind));
+  if (!is_memory_kind(r.kind) && version < 2)
+    return "kind " + std::to_string(r.kind) + " (" + kind +
+           ") needs access trace version 2; this file is version " + std::to_string(version) +
+           ", which holds memory records only";
+  switch (static_cast<RecordKind>(r.kind)) {
+    case RecordKind::kLoad:
+    case RecordKind::kStore:
+    case RecordKind::kAtomic:
+      if (r.flags & ~kKnownFlagsV2)
+        return "flags " + hex8(r.flags) +
+               " set reserved bits (bit 0 L1 bypass; bit 1, into shared memory, on loads of "
+               "version 2)";
+      if (r.flags & kFlagToShared)
+        return "flag bit 1 (into shared memory) is defined for loads of version-2 traces only";
+      if (r.size == 0 || r.size > kMaxRecordSize)
+        return "size " + std::to_string(r.size) + " is outside 1.." +
+               std::to_string(kMaxRecordSize);
+      return "address " + hex64(r.address) + " + size wraps past 2^64";
+    case RecordKind::kCompute:
+      if (r.size >= kInstrClassCount)
+        return "compute record with unknown instruction class " + std::to_string(r.size) +
+               " (classes 0.." + std::to_string(kInstrClassCount - 1) + ", workloads/README.md)";
+      if (r.address < 1 || r.address > kMaxComputeCount)
+        return "compute record counts " + std::to_string(r.address) +
+               " instructions; expected 1..2^32";
+      return "compute record flags " + hex8(r.flags) + " set bits other than dep (1) and chain (2)";
+    case RecordKind::kBarrier:
+      if (r.address > kMaxBarrierId)
+        return "barrier id " + std::to_string(r.address) + " is outside 0..15";
+      return "barrier record with size " + std::to_string(r.size) + " or flags " + hex8(r.flags) +
+             " (both must be 0)";
+    case RecordKind::kWait:
+      if (r.address > kMaxWaitGroups)
+        return "wait record allows " + std::to_string(r.address) +
+               " groups in flight; expected 0..65536";
+      return "wait record with size " + std::to_string(r.size) + " or flags " + hex8(r.flags) +
+             " (both must be 0)";
+    default:
+      return kind + " record with address " + std::to_string(r.address) + ", size " +
+             std::to_string(r.size) + ", flags " + hex8(r.flags) + " (all must be 0)";
+  }
 }
 
 // --- writer -------------------------------------------------------------------------------------
@@ -235,6 +307,7 @@ void AccessTraceWriter::append(const AccessRecord& r) {
   if (!record_ok(r, meta_))
     throw input_error(SourceLoc{path_, 0, 0}, "record " + std::to_string(records_) +
                                                   " cannot be written: " + check_record(r, meta_));
+  v2_ |= !is_memory_kind(r.kind) || (r.flags & kFlagToShared) != 0;
   unsigned char b[kRecordBytes];
   encode_record(r, b);
   raw_.insert(raw_.end(), b, b + kRecordBytes);
@@ -274,6 +347,8 @@ void AccessTraceWriter::close() {
   flush_chunk();
   unsigned char b[8];
   bool ok = true;
+  put_le16(b, v2_ ? kAccessTraceVersion : kAccessTraceMinVersion);
+  ok = ok && std::fseek(f_, 8, SEEK_SET) == 0 && std::fwrite(b, 1, 2, f_) == 2;
   put_le64(b, records_);
   ok = ok && std::fseek(f_, 16, SEEK_SET) == 0 && std::fwrite(b, 1, 8, f_) == 8;
   put_le64(b, chunks_);
@@ -347,9 +422,10 @@ void AccessTraceReader::open() {
     fail("truncated header: the file has " + std::to_string(got) +
          " bytes, an access trace header needs " + std::to_string(kFileHeaderBytes));
   const AccessFileHeader h = decode_file_header(hb);
-  if (h.version != kAccessTraceVersion)
+  if (h.version < kAccessTraceMinVersion || h.version > kAccessTraceVersion)
     fail("unsupported access trace version " + std::to_string(h.version) +
-         " at byte 8 (this build reads version " + std::to_string(kAccessTraceVersion) + ")");
+         " at byte 8 (this build reads versions " + std::to_string(kAccessTraceMinVersion) +
+         " to " + std::to_string(kAccessTraceVersion) + ")");
   if (h.header_bytes < kFileHeaderBytes || h.header_bytes > kMaxHeaderBytes)
     fail("header_bytes " + std::to_string(h.header_bytes) + " at byte 10 is outside " +
          std::to_string(kFileHeaderBytes) + ".." + std::to_string(kMaxHeaderBytes));
@@ -492,10 +568,10 @@ bool AccessTraceReader::next(AccessRecord& r) {
     if (!load_chunk()) return false;
   }
   r = decode_record(raw_.data() + raw_pos_);
-  if (!record_ok(r, meta_))
+  if (!record_ok(r, meta_, info_.version))
     fail("chunk " + std::to_string(chunks_read_ - 1) + " at byte " + std::to_string(chunk_offset_) +
          ", record " + std::to_string(raw_pos_ / kRecordBytes) + " (trace record " +
-         std::to_string(records_read_) + "): " + check_record(r, meta_));
+         std::to_string(records_read_) + "): " + check_record(r, meta_, info_.version));
   raw_pos_ += kRecordBytes;
   ++records_read_;
   return true;

@@ -30,6 +30,7 @@ struct KernelInfo {
   std::array<std::uint32_t, 3> grid{1, 1, 1};
   std::array<std::uint32_t, 3> block{1, 1, 1};
   std::uint32_t smem = 0;  // dynamic + static shared memory, bytes
+  std::uint32_t regs = 0;  // registers per thread; 0 = not known
   nlohmann::json params;   // free-form (shapes, dtype ...); null when absent
 };
 
@@ -54,10 +55,16 @@ struct AccessTraceMeta {
   double ps_per_tick() const;
 };
 
-// Checks one record against the format's rules and the metadata (kind, flags, size, kernel
-// index); returns an empty string when it is valid, else what is wrong.
-std::string check_record(const AccessRecord& r, const AccessTraceMeta& meta);
-bool record_ok(const AccessRecord& r, const AccessTraceMeta& meta);  // the fast yes/no of it
+// Checks one record against the format's rules for `version` and the metadata (kind, flags,
+// size or class, kernel index); returns an empty string when it is valid, else what is wrong.
+// Version 1 allows memory records only. The rules a record cannot show alone (cta_begin first,
+// one warp_exit per warp) are checked by the kernel sources (kernel_source.h).
+std::string check_record(const AccessRecord& r, const AccessTraceMeta& meta,
+                         std::uint16_t version = kAccessTraceVersion);
+bool record_ok(const AccessRecord& r, const AccessTraceMeta& meta,
+               std::uint16_t version = kAccessTraceVersion);  // the fast yes/no of it
+std::string_view record_kind_name(std::uint8_t kind);         // "load", "compute", "cta_begin" ...
+std::optional<InstrClass> parse_instr_class(std::string_view name);  // kInstrClasses[].name
 
 struct AccessWriterOptions {
   Compression compression = Compression::kZstd;
@@ -66,7 +73,9 @@ struct AccessWriterOptions {
 };
 
 // Writes `<path>.part` and renames it to `path` in close(), so a crash never leaves a file that
-// looks finished. Destroying an open writer without close() removes the partial file.
+// looks finished. Destroying an open writer without close() removes the partial file. The file is
+// version 1 when every record is a memory record (readable by older builds), else version 2
+// (patched into the header by close()).
 class AccessTraceWriter {
  public:
   AccessTraceWriter(std::string path, const AccessTraceMeta& meta,
@@ -89,6 +98,7 @@ class AccessTraceWriter {
   std::FILE* f_ = nullptr;
   std::vector<unsigned char> raw_, packed_;
   std::uint64_t records_ = 0, chunks_ = 0;
+  bool v2_ = false;       // a non-memory record was appended
   void* cctx_ = nullptr;  // ZSTD_CCtx, kept across chunks
 };
 

@@ -108,8 +108,8 @@ bool OpRecord::operator==(const OpRecord& o) const {
   };
   return kernel == o.kernel && op == o.op && shape == o.shape && dtype == o.dtype &&
          causal == o.causal && same_tensors(tensors, o.tensors) && grid == o.grid &&
-         block == o.block && smem == o.smem && same_measured(measured, o.measured) &&
-         same_link(access_trace, o.access_trace);
+         block == o.block && smem == o.smem && regs == o.regs &&
+         same_measured(measured, o.measured) && same_link(access_trace, o.access_trace);
 }
 
 void check_op_record(const OpRecord& r, const SourceLoc& loc) {
@@ -156,6 +156,7 @@ std::string op_record_to_json(const OpRecord& r) {
   if (r.grid) j["grid"] = dim3_json(*r.grid);
   if (r.block) j["block"] = dim3_json(*r.block);
   j["smem"] = r.smem;
+  if (r.regs > 0) j["regs"] = r.regs;
   if (r.measured) {
     auto& m = j["measured"] = nlohmann::ordered_json::object();
     if (r.measured->time_ns) m["time_ns"] = *r.measured->time_ns;
@@ -228,6 +229,7 @@ OpRecord parse_op_record(std::string_view line, const SourceLoc& loc) {
   r.block = f.dim3("block", false);
   r.smem = static_cast<std::uint32_t>(
       f.u64("smem", false, 0, std::numeric_limits<std::uint32_t>::max()).value_or(0));
+  r.regs = static_cast<std::uint32_t>(f.u64("regs", false, 0, 255).value_or(0));
   if (const auto* m = f.raw("measured")) {
     detail::JsonFields mf(*m, "'measured'", fail_at_key);
     MeasuredFigures mm;

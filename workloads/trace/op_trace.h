@@ -78,6 +78,7 @@ struct OpRecord {
   std::vector<TensorRef> tensors;
   std::optional<std::array<std::uint32_t, 3>> grid, block;
   std::uint32_t smem = 0;  // bytes of shared memory per block
+  std::uint32_t regs = 0;  // registers per thread (0 = not known)
   std::optional<MeasuredFigures> measured;
   std::optional<AccessTraceLink> access_trace;
   int line = 0;  // 1-based line it was read from; 0 when built in code

@@ -41,16 +41,18 @@ bool is_blank(std::string_view s) {
   return s.find_first_not_of(" \t") == std::string_view::npos;
 }
 
+// Text-dump spelling of each record kind, indexed by RecordKind.
+constexpr std::string_view kKindMnemonics[kRecordKindCount] = {
+    "LD", "ST", "ATOM", "EXEC", "BAR", "COMMIT", "WAIT", "CTA", "EXIT"};
+
 std::string_view kind_mnemonic(std::uint8_t kind) {
-  switch (static_cast<AccessKind>(kind)) {
-    case AccessKind::kLoad:
-      return "LD";
-    case AccessKind::kStore:
-      return "ST";
-    case AccessKind::kAtomic:
-      return "ATOM";
-  }
-  return "?";
+  return kind < kRecordKindCount ? kKindMnemonics[kind] : std::string_view("?");
+}
+
+// The dump's flags column of a compute record: "-", "dep", "chain" or "dep+chain".
+const char* compute_flags_text(std::uint8_t f) {
+  static constexpr const char* t[4] = {"-", "dep", "chain", "dep+chain"};
+  return t[f & 3];
 }
 
 // --- binary -------------------------------------------------------------------------------------
@@ -182,30 +184,54 @@ class DumpReader final : public TextReader {
     AccessRecord r;
     r.timestamp =
         dec_field(f[0], "timestamp", 0, std::numeric_limits<std::uint64_t>::max(), at(f[0].column));
-    if (f[1].text == "LD") {
-      r.kind = 0;
-    } else if (f[1].text == "ST") {
-      r.kind = 1;
-    } else if (f[1].text == "ATOM") {
-      r.kind = 2;
+    const auto* k = std::find(std::begin(kKindMnemonics), std::end(kKindMnemonics), f[1].text);
+    if (k == std::end(kKindMnemonics))
+      fail(f[1], "kind is '" + std::string(f[1].text) +
+                     "'; expected LD, ST, ATOM, EXEC, BAR, COMMIT, WAIT, CTA or EXIT");
+    r.kind = static_cast<std::uint8_t>(k - std::begin(kKindMnemonics));
+    if (is_memory_kind(r.kind)) {
+      const auto addr = detail::parse_hex_address(f[2].text);
+      if (!addr)
+        fail(f[2], "address is '" + std::string(f[2].text) + "'; expected hex like 0x7f3a00001000");
+      r.address = *addr;
+      r.size =
+          static_cast<std::uint32_t>(dec_field(f[3], "size", 1, kMaxRecordSize, at(f[3].column)));
     } else {
-      fail(f[1], "kind is '" + std::string(f[1].text) + "'; expected LD, ST or ATOM");
+      // Non-memory records: the address column holds the count / id / N in decimal; the size
+      // column the instruction class (compute) or 0.
+      r.address = dec_field(f[2], "value", 0, kMaxComputeCount, at(f[2].column));
+      if (r.kind == static_cast<std::uint8_t>(RecordKind::kCompute)) {
+        const auto c = parse_instr_class(f[3].text);
+        if (!c)
+          fail(f[3], "instruction class '" + std::string(f[3].text) +
+                         "' is unknown (workloads/README.md lists the classes)");
+        r.size = static_cast<std::uint32_t>(*c);
+      } else {
+        r.size = static_cast<std::uint32_t>(dec_field(f[3], "size", 0, 0, at(f[3].column)));
+      }
     }
-    const auto addr = detail::parse_hex_address(f[2].text);
-    if (!addr)
-      fail(f[2], "address is '" + std::string(f[2].text) + "'; expected hex like 0x7f3a00001000");
-    r.address = *addr;
-    r.size =
-        static_cast<std::uint32_t>(dec_field(f[3], "size", 1, kMaxRecordSize, at(f[3].column)));
     r.sm = static_cast<std::uint16_t>(dec_field(f[4], "sm", 0, 65535, at(f[4].column)));
     r.cta = static_cast<std::uint32_t>(
         dec_field(f[5], "cta", 0, std::numeric_limits<std::uint32_t>::max(), at(f[5].column)));
     r.warp = static_cast<std::uint16_t>(dec_field(f[6], "warp", 0, 65535, at(f[6].column)));
     r.kernel = static_cast<std::uint16_t>(dec_field(f[7], "kernel", 0, 65535, at(f[7].column)));
-    if (f[8].text == "cg") {
+    if (r.kind == static_cast<std::uint8_t>(RecordKind::kCompute)) {
+      std::uint8_t v = 0;
+      while (v < 4 && f[8].text != compute_flags_text(v)) ++v;
+      if (v == 4)
+        fail(f[8], "flags are '" + std::string(f[8].text) +
+                       "'; expected '-', 'dep', 'chain' or 'dep+chain'");
+      r.flags = v;
+    } else if (f[8].text == "cg" && is_memory_kind(r.kind)) {
       r.flags = kFlagL1Bypass;
+    } else if (f[8].text == "cg+smem" && is_memory_kind(r.kind)) {
+      r.flags = kFlagL1Bypass | kFlagToShared;
+    } else if (f[8].text == "smem" && is_memory_kind(r.kind)) {
+      r.flags = kFlagToShared;
     } else if (f[8].text != "-") {
-      fail(f[8], "flags are '" + std::string(f[8].text) + "'; expected '-' or 'cg'");
+      fail(f[8], "flags are '" + std::string(f[8].text) +
+                     "'; expected '-', 'cg', 'smem' or "
+                     "'cg+smem'");
     }
     const std::string bad = check_record(r, meta_);
     if (!bad.empty()) fail(f[7], bad);
@@ -551,12 +577,24 @@ std::uint64_t write_text_dump(AccessRecordReader& in, const TextSink& out,
   std::uint64_t n = 0;
   char line[160];
   while ((max_records == 0 || n < max_records) && in.next(r)) {
-    const int len =
-        std::snprintf(line, sizeof line, "%llu %s 0x%llx %u %u %u %u %u %s\n",
-                      static_cast<unsigned long long>(r.timestamp), kind_mnemonic(r.kind).data(),
-                      static_cast<unsigned long long>(r.address), r.size,
-                      static_cast<unsigned>(r.sm), r.cta, static_cast<unsigned>(r.warp),
-                      static_cast<unsigned>(r.kernel), (r.flags & kFlagL1Bypass) ? "cg" : "-");
+    const auto ts = static_cast<unsigned long long>(r.timestamp);
+    const auto a = static_cast<unsigned long long>(r.address);
+    const char* km = kind_mnemonic(r.kind).data();
+    const auto sm = static_cast<unsigned>(r.sm), warp = static_cast<unsigned>(r.warp),
+               kern = static_cast<unsigned>(r.kernel);
+    int len = 0;
+    if (is_memory_kind(r.kind)) {
+      static constexpr const char* kMemFlags[4] = {"-", "cg", "smem", "cg+smem"};
+      len = std::snprintf(line, sizeof line, "%llu %s 0x%llx %u %u %u %u %u %s\n", ts, km, a,
+                          r.size, sm, r.cta, warp, kern, kMemFlags[r.flags & 3]);
+    } else if (r.kind == static_cast<std::uint8_t>(RecordKind::kCompute)) {
+      len = std::snprintf(line, sizeof line, "%llu %s %llu %s %u %u %u %u %s\n", ts, km, a,
+                          kInstrClasses[r.size].name, sm, r.cta, warp, kern,
+                          compute_flags_text(r.flags));
+    } else {
+      len = std::snprintf(line, sizeof line, "%llu %s %llu %u %u %u %u %u -\n", ts, km, a, r.size,
+                          sm, r.cta, warp, kern);
+    }
     b.add_line(line, len);
     ++n;
   }
@@ -573,6 +611,7 @@ std::uint64_t write_ramulator(AccessRecordReader& in, const TextSink& out) {
   std::uint64_t lines = 0;
   char line[48];
   while (in.next(r)) {
+    if (!is_memory_kind(r.kind)) continue;  // the instruction mix has no Ramulator form
     const auto a = static_cast<unsigned long long>(r.address);
     if (r.kind != static_cast<std::uint8_t>(AccessKind::kStore)) {
       b.add_line(line, std::snprintf(line, sizeof line, "LD 0x%llx\n", a));
@@ -603,6 +642,7 @@ std::uint64_t write_stl(AccessRecordReader& in, const TextSink& out, const StlWr
   char line[96];
   char len[24] = "";
   while (in.next(r)) {
+    if (!is_memory_kind(r.kind)) continue;  // the instruction mix has no .stl form
     if (!origin) origin = r.timestamp;
     const auto cyc = static_cast<unsigned long long>(stl_cycle(
         r.timestamp, *origin, m, opts.clock_mhz, in.name() + ", record " + std::to_string(index)));
@@ -730,7 +770,9 @@ bool AccessTraceSource::next(MemRequest& out) {
     return true;
   }
   AccessRecord r;
-  if (!reader_->next(r)) return false;
+  do {  // a memory model replays the memory records; the instruction mix (version 2) is skipped
+    if (!reader_->next(r)) return false;
+  } while (!is_memory_kind(r.kind));
   if (!origin_) origin_ = r.timestamp;
   MemRequest q;
   q.addr = r.address;
@@ -811,6 +853,8 @@ TraceInfo access_info(const std::string& path, TraceFormat fmt, const PeerReadOp
   j["metadata"] = nlohmann::ordered_json::parse(m.to_json());
 
   std::uint64_t n = 0, loads = 0, stores = 0, atomics = 0, bypass = 0, rd_bytes = 0, wr_bytes = 0;
+  std::array<std::uint64_t, kRecordKindCount> by_kind{};
+  std::array<std::uint64_t, kInstrClassCount> instrs{};
   std::uint64_t amin = std::numeric_limits<std::uint64_t>::max(), aend = 0;
   std::uint64_t tmin = std::numeric_limits<std::uint64_t>::max(), tmax = 0;
   std::uint32_t cta_max = 0;
@@ -820,6 +864,17 @@ TraceInfo access_info(const std::string& path, TraceFormat fmt, const PeerReadOp
   AccessRecord r;
   while (rd->next(r)) {
     ++n;
+    ++by_kind[r.kind];
+    if (!is_memory_kind(r.kind)) {
+      if (r.kind == static_cast<std::uint8_t>(RecordKind::kCompute)) instrs[r.size] += r.address;
+      tmin = std::min(tmin, r.timestamp);
+      tmax = std::max(tmax, r.timestamp);
+      cta_max = std::max(cta_max, r.cta);
+      warp_max = std::max(warp_max, r.warp);
+      sms->set(r.sm);
+      ++per_kernel[r.kernel];
+      continue;
+    }
     switch (static_cast<AccessKind>(r.kind)) {
       case AccessKind::kLoad:
         ++loads;
@@ -853,9 +908,19 @@ TraceInfo access_info(const std::string& path, TraceFormat fmt, const PeerReadOp
   j["l1_bypass"] = bypass;
   j["bytes_read"] = rd_bytes;
   j["bytes_written"] = wr_bytes;
+  if (n > loads + stores + atomics) {  // version 2: the instruction mix and the structure
+    auto& mix = j["instruction_mix"] = nlohmann::ordered_json::object();
+    for (std::uint32_t c = 0; c < kInstrClassCount; ++c)
+      if (instrs[c] > 0) mix[kInstrClasses[c].name] = instrs[c];
+    for (std::uint8_t k = static_cast<std::uint8_t>(RecordKind::kCompute); k < kRecordKindCount;
+         ++k)
+      j[std::string(record_kind_name(k)) + "_records"] = by_kind[k];
+  }
   if (n > 0) {
-    j["address_min"] = hex(amin);
-    j["address_end"] = hex(aend);
+    if (loads + stores + atomics > 0) {
+      j["address_min"] = hex(amin);
+      j["address_end"] = hex(aend);
+    }
     j["sms"] = sms->count();
     j["cta_max"] = cta_max;
     j["warp_max"] = warp_max;
@@ -874,6 +939,7 @@ TraceInfo access_info(const std::string& path, TraceFormat fmt, const PeerReadOp
       k["grid"] = m.kernels[i].grid;
       k["block"] = m.kernels[i].block;
       k["smem"] = m.kernels[i].smem;
+      if (m.kernels[i].regs > 0) k["regs"] = m.kernels[i].regs;
     }
     k["records"] = per_kernel[i];
     ks.push_back(std::move(k));

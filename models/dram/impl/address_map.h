@@ -7,6 +7,15 @@
 // "Ba" without a separate "Bg" field means bank group and bank together, bank group in the low
 // bits, so that consecutive Ba values alternate bank groups. Addresses above the capacity wrap
 // (the high bits are ignored), as in Ramulator and DRAMSys.
+//
+// The channel count (channels x pseudo-channels) may be any positive number: a power of two is a
+// bit field like the others; any other count (an H100's 5 HBM3 stacks are 160 pseudo-channels)
+// is decoded as GPUs and Accel-Sim's IPOLY/modulo partition indexing do it: with g = the bytes of
+// one burst times the fields below "Ch", channel = (address / g) mod channels, and the fields
+// above "Ch" are decoded, as bit fields, from the quotient (address / g) / channels. For a
+// power-of-two count both readings are the same bits, so such mappings are unchanged. The
+// capacity is then channels x 2^(other fields' bits) x burst bytes, and addresses at and above
+// it wrap (the address is taken modulo the capacity).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,8 +33,9 @@ class AddressMapper {
   using Factory = std::function<std::unique_ptr<AddressMapper>(const hw::DramSpec&)>;
   virtual ~AddressMapper() = default;
   virtual DramAddr decode(std::uint64_t byte_addr) const = 0;
-  // The inverse of decode for in-range addresses (column in bursts; byte offset 0). Tests and
-  // pattern generators use it to aim at a bank or row.
+  // The inverse of decode for in-range addresses (column in bursts; byte offset 0):
+  // encode(decode(a)) == a for every burst-aligned a < capacity_bytes(), for every channel count.
+  // Tests, pattern generators and the GPU model's partition hash rely on it.
   virtual std::uint64_t encode(const DramAddr& a) const = 0;
   virtual const std::string& name() const = 0;
   // Bytes addressed before the mapping wraps.
@@ -33,8 +43,9 @@ class AddressMapper {
 };
 
 // Looks `name` up in the registry (an unknown name is a config error listing the known ones).
-// An empty name selects default_mapping(spec). Sizes that are not powers of two are config
-// errors naming the offending field.
+// An empty name selects default_mapping(spec). Ranks, bank groups, banks, rows, columns per
+// burst and the burst size that are not powers of two, a channel count below 1 and a capacity
+// beyond 2^64 bytes are config errors naming the offending field.
 std::unique_ptr<AddressMapper> make_address_mapper(const std::string& name,
                                                    const hw::DramSpec& spec);
 

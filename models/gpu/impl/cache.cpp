@@ -9,77 +9,83 @@ SectorCache::SectorCache(std::int64_t sets, int ways, int line_bytes, int sector
       ways_(ways),
       line_bytes_(line_bytes),
       sector_bytes_(sector_bytes),
-      lines_(static_cast<std::size_t>(sets * ways)) {}
+      tags_(static_cast<std::size_t>(sets * ways), kNoTag),
+      lru_(tags_.size(), 0),
+      valid_(tags_.size(), 0),
+      dirty_(tags_.size(), 0) {}
 
-SectorCache::Line* SectorCache::find(std::uint64_t line_addr, std::int64_t set) {
-  Line* base = &lines_[static_cast<std::size_t>(set * ways_)];
+int SectorCache::find(std::uint64_t line, std::size_t base) const {
+  const std::uint64_t* t = &tags_[base];
   for (int w = 0; w < ways_; ++w)
-    if (base[w].used && base[w].tag == line_addr) return &base[w];
-  return nullptr;
+    if (t[w] == line) return w;
+  return -1;
 }
 
-SectorCache::Line* SectorCache::locate(std::uint64_t addr, std::uint32_t& bit) {
+std::int64_t SectorCache::locate(std::uint64_t addr, std::uint32_t& bit) const {
   const std::uint64_t line = addr / static_cast<std::uint64_t>(line_bytes_);
-  const auto set = static_cast<std::int64_t>(line % static_cast<std::uint64_t>(sets_));
-  bit = 1u << ((addr % static_cast<std::uint64_t>(line_bytes_)) /
-               static_cast<std::uint64_t>(sector_bytes_));
-  Line* l = find(line, set);
-  return l != nullptr && (l->valid & bit) != 0 ? l : nullptr;
+  const std::size_t base = set_base(line);
+  bit = sector_bit(addr);
+  const int w = find(line, base);
+  if (w < 0) return -1;
+  const std::size_t slot = base + static_cast<std::size_t>(w);
+  return (valid_[slot] & bit) != 0 ? static_cast<std::int64_t>(slot) : -1;
 }
 
 bool SectorCache::lookup(std::uint64_t addr) {
   std::uint32_t bit = 0;
-  Line* l = locate(addr, bit);
-  if (l == nullptr) return false;
-  l->lru = ++clock_;
+  const std::int64_t s = locate(addr, bit);
+  if (s < 0) return false;
+  lru_[static_cast<std::size_t>(s)] = ++clock_;
   return true;
 }
 
 bool SectorCache::mark_dirty(std::uint64_t addr) {
   std::uint32_t bit = 0;
-  Line* l = locate(addr, bit);
-  if (l == nullptr) return false;
-  l->dirty |= bit;
-  l->lru = ++clock_;
+  const std::int64_t s = locate(addr, bit);
+  if (s < 0) return false;
+  dirty_[static_cast<std::size_t>(s)] |= bit;
+  lru_[static_cast<std::size_t>(s)] = ++clock_;
   return true;
 }
 
 void SectorCache::fill(std::uint64_t addr, bool dirty, std::vector<std::uint64_t>* writebacks) {
   const std::uint64_t line = addr / static_cast<std::uint64_t>(line_bytes_);
-  const auto set = static_cast<std::int64_t>(line % static_cast<std::uint64_t>(sets_));
-  const std::uint32_t bit = 1u << ((addr % static_cast<std::uint64_t>(line_bytes_)) /
-                                   static_cast<std::uint64_t>(sector_bytes_));
-  Line* l = find(line, set);
-  if (l == nullptr) {
-    Line* base = &lines_[static_cast<std::size_t>(set * ways_)];
-    Line* victim = &base[0];
-    for (int w = 0; w < ways_; ++w) {
-      if (!base[w].used) {
-        victim = &base[w];
+  const std::size_t base = set_base(line);
+  const std::uint32_t bit = sector_bit(addr);
+  int w = find(line, base);
+  if (w < 0) {
+    // An empty way, else the least recently used one.
+    w = 0;
+    for (int k = 0; k < ways_; ++k) {
+      if (tags_[base + static_cast<std::size_t>(k)] == kNoTag) {
+        w = k;
         break;
       }
-      if (base[w].lru < victim->lru) victim = &base[w];
+      if (lru_[base + static_cast<std::size_t>(k)] < lru_[base + static_cast<std::size_t>(w)])
+        w = k;
     }
-    if (victim->used) {
+    const std::size_t v = base + static_cast<std::size_t>(w);
+    if (tags_[v] != kNoTag) {
       ++evictions_;
       if (writebacks != nullptr)
-        for (std::uint32_t d = victim->dirty; d != 0; d &= d - 1)
-          writebacks->push_back(victim->tag * static_cast<std::uint64_t>(line_bytes_) +
+        for (std::uint32_t d = dirty_[v]; d != 0; d &= d - 1)
+          writebacks->push_back(tags_[v] * static_cast<std::uint64_t>(line_bytes_) +
                                 static_cast<std::uint64_t>(std::countr_zero(d)) *
                                     static_cast<std::uint64_t>(sector_bytes_));
     }
-    *victim = Line{line, 0, 0, 0, true};
-    l = victim;
+    tags_[v] = line;
+    valid_[v] = dirty_[v] = 0;
   }
-  l->valid |= bit;
-  if (dirty) l->dirty |= bit;
-  l->lru = ++clock_;
+  const std::size_t s = base + static_cast<std::size_t>(w);
+  valid_[s] |= bit;
+  if (dirty) dirty_[s] |= bit;
+  lru_[s] = ++clock_;
 }
 
 std::uint64_t SectorCache::dirty_sectors() const {
   std::uint64_t n = 0;
-  for (const auto& l : lines_)
-    if (l.used) n += static_cast<std::uint64_t>(std::popcount(l.dirty));
+  for (std::size_t s = 0; s < tags_.size(); ++s)
+    if (tags_[s] != kNoTag) n += static_cast<std::uint64_t>(std::popcount(dirty_[s]));
   return n;
 }
 

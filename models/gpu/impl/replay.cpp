@@ -1,547 +1,431 @@
-// The GPU memory-hierarchy replay (models/gpu/gpu.h, README "How a kernel runs").
+// The GPU replay (models/gpu/gpu.h, README "How a kernel runs"): kernels, CTAs on SMs, the event
+// loop shared with the DRAM, statistics, energy, bounds and sampling. The SM side is in sm.cpp,
+// the memory side in memory.cpp.
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <queue>
-#include <unordered_map>
+#include <initializer_list>
+#include <limits>
 
-#include "models/gpu/gpu.h"
-#include "sim/core/error.h"
+#include "models/gpu/impl/replay_impl.h"
 
 namespace accsim::gpu {
 
 namespace {
 
-using workloads::AccessKind;
-using workloads::AccessRecord;
+double rate(std::uint64_t num, std::uint64_t den) {
+  return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+}
 
-enum EvType : std::uint8_t { kIssue, kComplete, kL2Arrive, kL2Service };
+// Nsight Compute's "GPU Speed Of Light" rule: a kernel whose highest throughput is below 60 % of
+// peak is limited by latency rather than by any one unit (models/gpu/README.md, "Bounds").
+constexpr double kBoundThreshold = 0.6;
 
-struct Event {
-  Ps t;
-  std::uint64_t seq;
-  EvType type;
-  std::uint32_t a;
-  bool operator>(const Event& o) const { return t != o.t ? t > o.t : seq > o.seq; }
-};
+const hw::GpuPipeSpec& pipe_spec(const hw::GpuSpec& g, Pipe p) {
+  switch (p) {
+    case Pipe::kTensor:
+      return g.pipes.tensor;
+    case Pipe::kFma:
+      return g.pipes.fma;
+    case Pipe::kHalf:
+      return g.pipes.fp16;
+    case Pipe::kSfu:
+      return g.pipes.sfu;
+    case Pipe::kAlu:
+      return g.pipes.alu;
+    case Pipe::kCvt:
+      return g.pipes.cvt;
+    case Pipe::kShfl:
+      return g.pipes.shfl;
+    case Pipe::kSmem:
+      return g.pipes.smem;
+  }
+  return g.pipes.fma;
+}
 
-struct Req {
-  std::uint64_t sector;
-  Ps issue_ps;
-  std::uint32_t warp;
-  std::uint16_t sm;
-  std::uint8_t kind;
-  bool bypass;
-  bool l1_miss = false;  // the primary of an L1 miss (fills L1 when it completes)
-};
+double pipe_energy_j(const hw::GpuEnergySpec& e, Pipe p) {
+  switch (p) {
+    case Pipe::kTensor:
+      return e.tensor_j_per_mac;
+    case Pipe::kFma:
+      return e.fma_j_per_op;
+    case Pipe::kHalf:
+      return e.fp16_j_per_op;
+    case Pipe::kSfu:
+      return e.sfu_j_per_op;
+    case Pipe::kAlu:
+      return e.alu_j_per_op;
+    case Pipe::kCvt:
+      return e.cvt_j_per_op;
+    case Pipe::kShfl:
+      return e.shfl_j_per_op;
+    case Pipe::kSmem:
+      return e.smem_j_per_bit;
+  }
+  return 0;
+}
 
-struct Warp {
-  const AccessRecord* recs;
-  std::uint32_t n = 0, next = 0;
-  std::int32_t outstanding = 0;
-  std::uint32_t cta = 0;
-};
-
-struct Cta {
-  std::uint32_t first_warp = 0, warps = 0, live = 0;
-};
-
-struct Sm {
-  std::vector<std::uint32_t> warps;  // warps of resident CTAs
-  std::size_t rr = 0;
-  std::int32_t outstanding = 0;
-  std::int32_t resident = 0;
-  bool scheduled = false;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> pending;  // L1 misses by sector
-};
-
-struct Slice {
-  Cycle cycle = -1;
-  int used = 0;
-};
-
-constexpr std::uint64_t kWriteback = 1ull << 63;
+const char* pipe_unit(Pipe p) {
+  return p == Pipe::kTensor ? "per MAC" : p == Pipe::kSmem ? "per bit" : "per lane operation";
+}
 
 }  // namespace
 
-struct GpuReplay::Impl {
-  hw::GpuSpec g;
-  hw::DramSpec dspec;
-  Ps P;  // SM clock period, ps
-  Ps tck;
-  StatsRegistry* stats;
-  EnergyLedger* energy;
-  dram::ControllerConfig ctrl_cfg;
-  dram::DramBackend dram;
-  std::vector<SectorCache> l1;
-  std::vector<SectorCache> l2;
-  std::vector<Slice> slices;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> l2_pending;
-  Ps now = 0;
-  std::vector<KernelStats> done_kernels;
-  EnergyLedger::Handle e_l1, e_l2;
-  Distribution* access_latency;  // issue to data of every access, SM cycles
-  std::uint64_t total_l1_access = 0, total_l2_access = 0;
-  bool finalized = false;
+double KernelStats::l2_hit_rate_ncu() const {
+  return rate(l2_hits + l2_store_allocs, l2_lookups());
+}
+double KernelStats::l2_primary_miss_rate() const {
+  return rate(l2_misses, l2_lookups());
+}
+double KernelStats::l1_hit_rate() const {
+  return rate(l1_hits, l1_hits + l1_misses + l1_pending);
+}
 
-  // Per-kernel state.
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> q;
-  std::uint64_t seq = 0;
-  std::vector<Req> reqs;
-  std::vector<Warp> warps;
-  std::vector<Cta> ctas;
-  std::vector<Sm> sms;
-  std::uint32_t next_cta = 0;
-  int ctas_per_sm = 1;
-  KernelStats* ks = nullptr;
-  Ps last_finish = 0;
-  std::vector<dram::DramBackend::Done> dram_done;
-  // DramBackend::next_cycle() scans every channel; it only changes when the DRAM runs or gets a
-  // request, so it is cached in between.
-  Cycle dc_cache = 0;
-  bool dc_dirty = true;
-  Cycle dram_next() {
-    if (dc_dirty) {
-      dc_cache = dram.next_cycle();
-      dc_dirty = false;
+GpuReplay::Impl::Impl(const hw::GpuSpec& gs, const hw::DramSpec& ds,
+                      const dram::ControllerConfig& ctrl, StatsRegistry& st, EnergyLedger& en)
+    : g(gs),
+      dspec(ds),
+      P(gs.clock().period_ps),
+      tck(ds.timing.tCK_ps),
+      stats(&st),
+      energy(&en),
+      ctrl_cfg(ctrl),
+      dram(ds, ctrl, st, "dram") {
+  const auto nch = static_cast<std::size_t>(ds.org.independent_channels());
+  chan_wait.resize(nch);
+  chan_rd.assign(nch, 0);
+  chan_wr.assign(nch, 0);
+  const auto l2_sets =
+      static_cast<std::int64_t>(g.l2.size_bytes / g.l2_slices / (g.l2.line_bytes * g.l2.ways));
+  for (int s = 0; s < g.l2_slices; ++s)
+    l2.emplace_back(l2_sets, g.l2.ways, g.l2.line_bytes, g.l2.sector_bytes);
+  l1_pending.resize(static_cast<std::size_t>(g.sms));
+  slices.resize(static_cast<std::size_t>(g.l2_slices));
+  access_latency = &st.group("gpu").distribution(
+      "access_latency", "issue to data of every access (all kernels)", "SM cycles");
+  // Pipe cycles per warp-instruction on a sub-partition (smem: on the SM), from the per-SM rates.
+  const double smsp = g.sub_partitions;
+  for (std::uint32_t c = 0; c < kInstrClassCount; ++c) {
+    const auto& info = workloads::kInstrClasses[c];
+    const double r = pipe_spec(g, info.pipe).rate;
+    if (info.pipe == Pipe::kTensor)
+      ii[c] = info.macs / (r / smsp);
+    else if (info.pipe == Pipe::kSmem)
+      ii[c] = info.smem_bytes / r;
+    else if (info.pipe == Pipe::kHalf)
+      ii[c] = 64.0 / (r / smsp);  // a half2 lane is two results
+    else
+      ii[c] = 32.0 / (r / smsp);
+    e_units[c] = info.pipe == Pipe::kTensor ? info.macs
+                 : info.pipe == Pipe::kSmem ? 8.0 * info.smem_bytes
+                                            : 32.0;
+  }
+  for (int p = 0; p < kPipeCount; ++p) {
+    const auto pipe = static_cast<Pipe>(p);
+    latency[static_cast<std::size_t>(p)] = pipe_spec(g, pipe).latency;
+    e_pipe[static_cast<std::size_t>(p)] = en.action(
+        "gpu", std::string(workloads::pipe_name(pipe)), pipe_energy_j(g.energy, pipe) * 1e12,
+        std::string(pipe_unit(pipe)) + " (gpu.energy, hw/gpu_spec.cpp)");
+  }
+  e_issue = en.action("gpu", "issue", g.energy.issue_j_per_instr * 1e12,
+                      "per warp-instruction: fetch, decode, schedule, register file "
+                      "(gpu.energy.issue, hw/gpu_spec.cpp)");
+  const double bits = 8.0 * g.l1.sector_bytes;
+  e_l1 = en.action("gpu", "l1_access", bits * g.energy.l1_j_per_bit * 1e12,
+                   "per 32-byte L1 sector access (gpu.energy.l1, hw/gpu_spec.cpp)");
+  e_l2 =
+      en.action("gpu", "l2_access", bits * (g.energy.l2_j_per_bit + g.energy.noc_j_per_bit) * 1e12,
+                "per 32-byte L2 sector access, lookup or fill, with the crossbar "
+                "(gpu.energy.l2 + noc, hw/gpu_spec.cpp)");
+  if (g.energy.static_w > 0)
+    en.static_power("gpu", "static", g.energy.static_w,
+                    "static power of the GPU (gpu.energy.static, hw/gpu_spec.cpp)");
+}
+
+void GpuReplay::Impl::start_kernel(workloads::KernelRecordSource& s, const RunOptions& opt) {
+  src = &s;
+  const workloads::KernelInfo& info = s.info();
+  done_kernels.push_back(KernelStats{});
+  ks = &done_kernels.back();
+  ks->name = info.name;
+  ks->memory_only = !s.has_compute();
+  const std::uint64_t threads =
+      std::max<std::uint64_t>(1, std::uint64_t{info.block[0]} * info.block[1] * info.block[2]);
+  const CtaOccupancy occ = compute_occupancy(g, threads, info.regs, info.smem);
+  if (occ.ctas_per_sm == 0)
+    throw Error(ExitCode::kInput, "gpu: kernel " + info.name + " cannot run on " + g.name + ": " +
+                                      occ.why_zero + " (occupancy 0)");
+  ctas_per_sm = occ.ctas_per_sm;
+  warp_limit = ks->memory_only ? g.warp_outstanding : std::numeric_limits<std::int32_t>::max();
+  ks->ctas_per_sm = ctas_per_sm;
+  ks->occupancy_limiter = occ.limiter;
+  ks->warps_per_sm = ctas_per_sm * occ.warps_per_cta;
+  ks->total_ctas = std::uint64_t{info.grid[0]} * info.grid[1] * info.grid[2];
+  const std::uint64_t wave = static_cast<std::uint64_t>(g.sms) * ctas_per_sm;
+  cta_budget = opt.sample_waves > 0 ? wave * static_cast<std::uint64_t>(opt.sample_waves)
+                                    : std::numeric_limits<std::uint64_t>::max();
+  granule = static_cast<std::uint64_t>(std::min({128, g.l1.line_bytes, g.l2.line_bytes}));
+  reset_l1(occ, info.smem);
+  sms.assign(static_cast<std::size_t>(g.sms), Sm{});
+  for (auto& m : sms) m.smsp.assign(static_cast<std::size_t>(g.sub_partitions), Smsp{});
+  ctas.clear();
+  free_ctas.clear();
+  warps.clear();
+  free_warps.clear();
+  // Room for a full wave (more if a CTA has more warps than its block: the vector only grows).
+  warps.reserve(wave * static_cast<std::uint64_t>(std::max(1, occ.warps_per_cta)) + 64);
+  dispatched = finished_ctas = 0;
+  source_done = false;
+}
+
+// Each kernel starts with empty L1s (L1 is not coherent, so it is invalidated between kernels,
+// as GPGPU-Sim / Accel-Sim's tuned configs do with -gpgpu_flush_l1_cache 1) whose capacity is
+// the unified L1/shared array less the shared memory the resident CTAs take (the carve-out).
+void GpuReplay::Impl::reset_l1(const CtaOccupancy& occ, std::uint64_t smem) {
+  double cap = g.l1.size_bytes;
+  if (smem > 0)
+    cap -= std::min(g.smem_per_sm, static_cast<double>(occ.ctas_per_sm) *
+                                       (static_cast<double>(smem) + g.smem_reserved_per_cta));
+  const double set_bytes = static_cast<double>(g.l1.line_bytes) * g.l1.ways;
+  const auto sets = std::max<std::int64_t>(1, static_cast<std::int64_t>(cap / set_bytes));
+  ks->l1_bytes = static_cast<std::uint64_t>(sets) * static_cast<std::uint64_t>(set_bytes);
+  l1.clear();
+  for (int s = 0; s < g.sms; ++s)
+    l1.emplace_back(sets, g.l1.ways, g.l1.line_bytes, g.l1.sector_bytes);
+}
+
+// Launches the source's next CTA on SM `s` at cycle t; false when there is none (or the sample's
+// budget is spent).
+bool GpuReplay::Impl::launch_cta(std::uint16_t s, Cycle t) {
+  if (source_done || dispatched >= cta_budget) return false;
+  workloads::CtaStart cs;
+  if (!src->next_cta(cs)) {
+    source_done = true;
+    return false;
+  }
+  ++dispatched;
+  std::uint32_t ci = 0;
+  if (!free_ctas.empty()) {
+    ci = free_ctas.back();
+    free_ctas.pop_back();
+  } else {
+    ci = static_cast<std::uint32_t>(ctas.size());
+    ctas.emplace_back();
+  }
+  Cta& c = ctas[ci];
+  c.start = cs;
+  c.sm = s;
+  c.live = cs.warps;
+  c.exited = c.at_barrier = 0;
+  c.warps.clear();
+  Sm& sm = sms[s];
+  ++sm.resident;
+  for (std::uint32_t i = 0; i < cs.warps; ++i) {
+    std::uint32_t wi = 0;
+    if (!free_warps.empty()) {
+      wi = free_warps.back();
+      free_warps.pop_back();
+    } else {
+      wi = static_cast<std::uint32_t>(warps.size());
+      warps.emplace_back();
     }
-    return dc_cache;
+    Warp& w = warps[wi];
+    std::vector<AccessRecord> keep;
+    keep.swap(w.buf);
+    w = Warp{};
+    w.buf.swap(keep);
+    w.buf.clear();
+    w.cta = ci;
+    w.index = i;
+    w.sm = s;
+    w.smsp = static_cast<std::uint8_t>(sm.warps_started++ %
+                                       static_cast<std::uint32_t>(g.sub_partitions));
+    c.warps.push_back(wi);
+    wake(wi, t);
   }
-  std::vector<std::uint64_t> writebacks;
+  return true;
+}
 
-  Impl(const hw::GpuSpec& gs, const hw::DramSpec& ds, const dram::ControllerConfig& ctrl,
-       StatsRegistry& st, EnergyLedger& en)
-      : g(gs),
-        dspec(ds),
-        P(gs.clock().period_ps),
-        tck(ds.timing.tCK_ps),
-        stats(&st),
-        energy(&en),
-        ctrl_cfg(ctrl),
-        dram(ds, ctrl, st, "dram") {
-    const auto nch = static_cast<std::size_t>(ds.org.independent_channels());
-    chan_wait.resize(nch);
-    chan_rd.assign(nch, 0);
-    chan_wr.assign(nch, 0);
-    const auto l1_sets = static_cast<std::int64_t>(g.l1.size_bytes / (g.l1.line_bytes * g.l1.ways));
-    const auto l2_sets =
-        static_cast<std::int64_t>(g.l2.size_bytes / g.l2_slices / (g.l2.line_bytes * g.l2.ways));
-    for (int s = 0; s < g.sms; ++s)
-      l1.emplace_back(l1_sets, g.l1.ways, g.l1.line_bytes, g.l1.sector_bytes);
-    for (int s = 0; s < g.l2_slices; ++s)
-      l2.emplace_back(l2_sets, g.l2.ways, g.l2.line_bytes, g.l2.sector_bytes);
-    slices.resize(static_cast<std::size_t>(g.l2_slices));
-    access_latency = &st.group("gpu").distribution(
-        "access_latency", "issue to data of every access (all kernels)", "SM cycles");
-    const double bits = 8.0 * g.l1.sector_bytes;
-    e_l1 = en.action("gpu", "l1_access", bits * g.energy.l1_j_per_bit * 1e12,
-                     "per 32-byte L1 sector access; 0.16 pJ/bit KB-sized SRAM (Horowitz)");
-    e_l2 = en.action("gpu", "l2_access",
-                     bits * (g.energy.l2_j_per_bit + g.energy.noc_j_per_bit) * 1e12,
-                     "per 32-byte L2 sector access (lookup or fill); 1.6 pJ/bit MB-sized SRAM "
-                     "(Horowitz) + crossbar (0)");
+void GpuReplay::Impl::dispatch(std::uint16_t s, Cycle t) {
+  while (sms[s].resident < ctas_per_sm && launch_cta(s, t)) {
   }
+}
 
-  void push(Ps t, EvType type, std::uint32_t a) { q.push(Event{t, seq++, type, a}); }
-  Ps cycle_ceil(Ps t) const { return (t + P - 1) / P * P; }
+void GpuReplay::Impl::cta_done(std::uint32_t ci, Cycle t) {
+  Cta& c = ctas[ci];
+  src->release(c.start.handle);
+  for (std::uint32_t wi : c.warps) free_warps.push_back(wi);
+  free_ctas.push_back(ci);
+  --sms[c.sm].resident;
+  ++finished_ctas;
+  ++ks->ctas;
+  dispatch(c.sm, t);
+}
 
-  int slice_of(std::uint64_t sector) const {
-    // An XOR hash of the line address over the slices (the real H100 hash is not public).
-    const std::uint64_t line = sector / static_cast<std::uint64_t>(g.l2.line_bytes);
-    const std::uint64_t h = line ^ (line >> 7) ^ (line >> 13) ^ (line >> 19);
-    return static_cast<int>(h % static_cast<std::uint64_t>(g.l2_slices));
-  }
-
-  bool eligible(const Sm& sm, const Warp& w) const {
-    return w.next < w.n && w.outstanding < g.warp_outstanding && sm.outstanding < g.max_outstanding;
-  }
-
-  void dispatch(std::uint16_t s, Ps t) {
-    Sm& sm = sms[s];
-    while (sm.resident < ctas_per_sm && next_cta < ctas.size()) {
-      const Cta& c = ctas[next_cta++];
-      ++sm.resident;
-      for (std::uint32_t w = 0; w < c.warps; ++w) sm.warps.push_back(c.first_warp + w);
+void GpuReplay::Impl::event_loop(const RunOptions& opt) {
+  std::uint64_t reported = 0;
+  for (;;) {
+    const Cycle dc = dram_next();
+    const bool dram_busy = dram.outstanding() > 0;
+    const bool gpu = !q.empty();
+    if (!gpu && !dram_busy && pending_wb.empty()) break;
+    if (!pending_wb.empty() && (!gpu || pending_wb_time <= q.next_time()) &&
+        (!dram_busy || dc == dram::DramBackend::kNever || pending_wb_time * P <= dc * tck)) {
+      std::vector<std::uint64_t> wb;
+      wb.swap(pending_wb);
+      writebacks.swap(wb);
+      flush_writebacks(pending_wb_time);
+      continue;
     }
-    wake(s, t);
-  }
-
-  void wake(std::uint16_t s, Ps t) {
-    Sm& sm = sms[s];
-    if (sm.scheduled) return;
-    sm.scheduled = true;
-    push(cycle_ceil(t), kIssue, s);
-  }
-
-  void issue(std::uint16_t s, Ps t) {
-    Sm& sm = sms[s];
-    sm.scheduled = false;
-    int issued = 0;
-    const std::size_t nw = sm.warps.size();
-    for (std::size_t k = 0; k < nw && issued < g.l1.sectors_per_cycle; ++k) {
-      const std::size_t i = (sm.rr + k) % nw;
-      Warp& w = warps[sm.warps[i]];
-      if (!eligible(sm, w)) continue;
-      const AccessRecord& r = w.recs[w.next++];
-      ++w.outstanding;
-      ++sm.outstanding;
-      ++issued;
-      sm.rr = (i + 1) % nw;
-      const auto id = static_cast<std::uint32_t>(reqs.size());
-      const std::uint64_t sector = r.address / 32 * 32;
-      const bool bypass = (r.flags & workloads::kFlagL1Bypass) != 0 ||
-                          r.kind != static_cast<std::uint8_t>(AccessKind::kLoad);
-      reqs.push_back(Req{sector, t, sm.warps[i], s, r.kind, bypass});
-      const Ps l1_done = t + static_cast<Ps>(g.l1.hit_latency) * P;
-      if (bypass) {
-        push(l1_done, kL2Arrive, id);
-        continue;
-      }
-      energy->count(e_l1);
-      ++total_l1_access;
-      if (l1[s].lookup(sector)) {
-        ++ks->l1_hits;
-        push(l1_done, kComplete, id);
-        continue;
-      }
-      ++ks->l1_misses;
-      auto it = sm.pending.find(sector);
-      if (it != sm.pending.end()) {
-        it->second.push_back(id);  // merged into the outstanding miss
-        continue;
-      }
-      reqs[id].l1_miss = true;
-      sm.pending[sector] = {id};
-      push(l1_done, kL2Arrive, id);
-    }
-    // Rotate even when nothing issued, so no warp starves.
-    if (issued == 0 && nw > 0) sm.rr = (sm.rr + 1) % nw;
-    bool more = false;
-    for (std::uint32_t wi : sm.warps)
-      if (eligible(sm, warps[wi])) {
-        more = true;
-        break;
-      }
-    if (more) {
-      sm.scheduled = true;
-      push(t + P, kIssue, s);
-    }
-  }
-
-  void l2_arrive(std::uint32_t id, Ps t) {
-    Slice& sl = slices[static_cast<std::size_t>(slice_of(reqs[id].sector))];
-    const Cycle c = static_cast<Cycle>(cycle_ceil(t) / P);
-    if (c > sl.cycle) {
-      sl.cycle = c;
-      sl.used = 0;
-    }
-    if (sl.used == g.l2.sectors_per_cycle) {
-      ++sl.cycle;
-      sl.used = 0;
-    }
-    ++sl.used;
-    push(sl.cycle * P, kL2Service, id);
-  }
-
-  // The memory partition in front of each DRAM channel: requests go to the controller only
-  // while its read (write) queue has room, so a full channel never holds up the others (the
-  // backend, like one TLM initiator, would otherwise block every later request).
-  struct WaitReq {
-    std::uint64_t id, addr;
-    bool write;
-  };
-  std::vector<std::deque<WaitReq>> chan_wait;
-  std::vector<int> chan_rd, chan_wr;
-  int chan_of(std::uint64_t addr) const { return dram.mapper().decode(addr).channel; }
-
-  // The memory-partition hash: GPUs spread addresses over their DRAM channels with a hash so that
-  // strided streams do not pile onto a few channels ("partition camping"). The H100's hash is not
-  // public; accsim XORs the channel index with a multiplicative fold of the row and bank (a
-  // bijection for each row and bank, so every sector keeps one place and a DRAM page's columns
-  // stay together): an assumption.
-  std::uint64_t partition(std::uint64_t addr) const {
-    const auto& m = dram.mapper();
-    const std::uint64_t cap = m.capacity_bytes();
-    dram::DramAddr d = m.decode(addr % cap);
-    const auto nch = static_cast<std::uint64_t>(dram.channels());
-    std::uint64_t h =
-        static_cast<std::uint64_t>(d.row) * 0x9E3779B97F4A7C15ull ^
-        static_cast<std::uint64_t>(d.bank.bank_group * 131 + d.bank.bank) * 0x165667B19E3779F9ull;
-    h ^= h >> 29;
-    d.channel = static_cast<int>((static_cast<std::uint64_t>(d.channel) ^ h) % nch);
-    return m.encode(d) + (addr % cap) % static_cast<std::uint64_t>(dspec.org.burst_bytes());
-  }
-
-  void submit_dram(std::uint64_t id, std::uint64_t sector, bool write, Ps t) {
-    const std::uint64_t addr = partition(sector);
-    (write ? ks->dram_write_bytes : ks->dram_read_bytes) +=
-        static_cast<std::uint64_t>(g.l2.sector_bytes);
-    const auto ch = static_cast<std::size_t>(chan_of(addr));
-    int& inflight = write ? chan_wr[ch] : chan_rd[ch];
-    const int cap = write ? ctrl_cfg.write_queue : ctrl_cfg.read_queue;
-    if (inflight >= cap || !chan_wait[ch].empty()) {
-      chan_wait[ch].push_back({id, addr, write});
-      return;
-    }
-    ++inflight;
-    const Cycle arrival = std::max<Cycle>((t + tck - 1) / tck, dram.last_cycle() + 1);
-    if (arrival - 1 > dram.last_cycle()) {
-      dram.run_until(arrival - 1, dram_done);
+    if (dram_busy && dc != dram::DramBackend::kNever && (!gpu || dc * tck <= q.next_time() * P)) {
+      dram.run_until(dc, dram_done);
       dc_dirty = true;
       handle_dram_done();
+      continue;
     }
-    dram.submit(id, addr, static_cast<std::uint32_t>(g.l2.sector_bytes), write, arrival);
-    dc_dirty = true;
+    if (!gpu) throw Error(ExitCode::kInternal, "gpu: DRAM requests outstanding with no event");
+    Cycle t = 0;
+    const Ev e = q.pop(t);
+    switch (e.type) {
+      case EvType::kWarp:
+        step(e.a, t);
+        break;
+      case EvType::kComplete:
+        complete(e.a, e.mask, t);
+        break;
+      case EvType::kL2Arrive:
+        l2_arrive(e.a, e.mask, t);
+        break;
+      case EvType::kL2Service:
+        l2_service(e.a, e.mask, t);
+        break;
+    }
+    if (opt.progress && finished_ctas >= reported + 256) {
+      reported = finished_ctas;
+      opt.progress(finished_ctas, ks->total_ctas);
+    }
   }
+}
 
-  // A request of channel `ch` left its queue: send waiting ones that now fit, in order.
-  void drain_channel(std::size_t ch) {
-    auto& w = chan_wait[ch];
-    while (!w.empty()) {
-      const WaitReq r = w.front();
-      int& inflight = r.write ? chan_wr[ch] : chan_rd[ch];
-      if (inflight >= (r.write ? ctrl_cfg.write_queue : ctrl_cfg.read_queue)) return;
-      w.pop_front();
-      ++inflight;
-      dram.submit(r.id, r.addr, static_cast<std::uint32_t>(g.l2.sector_bytes), r.write,
-                  dram.last_cycle() + 1);
-      dc_dirty = true;
-    }
+KernelStats GpuReplay::Impl::run(workloads::KernelRecordSource& s, const RunOptions& opt) {
+  start_kernel(s, opt);
+  const Cycle start = now;
+  last_event = start;
+  // First wave breadth-first: CTA i to SM i mod SMs, then fill each SM to its occupancy.
+  for (int round = 0; round < ctas_per_sm; ++round)
+    for (int sm = 0; sm < g.sms; ++sm)
+      if (sms[static_cast<std::size_t>(sm)].resident == round)
+        launch_cta(static_cast<std::uint16_t>(sm), start);
+  event_loop(opt);
+  if (finished_ctas != dispatched) {
+    for (const Cta& c : ctas)
+      for (std::uint32_t wi : c.warps)
+        if (warps[wi].state == WarpState::kBarrier) barrier_error(c, warps[wi].index);
+    throw Error(ExitCode::kInternal, "gpu: kernel " + ks->name + " ended with CTAs unfinished");
   }
+  ks->records = s.records();
+  close_kernel(start);
+  if (ks->sampled) s.skip_rest();
+  now = std::max(now, last_event);
+  return *ks;
+}
 
-  void flush_writebacks(Ps t) {
-    for (std::uint64_t a : writebacks) submit_dram(kWriteback | a, a, true, t);
-    writebacks.clear();
+void GpuReplay::Impl::close_kernel(Cycle start) {
+  ks->cycles = last_event - start;
+  ks->time_ns = static_cast<double>(ks->cycles) * static_cast<double>(P) / 1e3;
+  std::uint64_t dirty = 0;
+  for (const auto& c : l2) dirty += c.dirty_sectors();
+  ks->l2_dirty_bytes_at_end = dirty * static_cast<std::uint64_t>(g.l2.sector_bytes);
+  classify();
+  if (!source_done && dispatched >= cta_budget && ks->total_ctas > dispatched) {
+    ks->sampled = true;
+    extrapolate();
+    classify();
   }
+}
 
-  void l2_service(std::uint32_t id, Ps t) {
-    Req& r = reqs[id];
-    SectorCache& c = l2[static_cast<std::size_t>(slice_of(r.sector))];
-    energy->count(e_l2);
-    ++total_l2_access;
-    const Ps back = t + static_cast<Ps>(g.l2.hit_latency - g.l1.hit_latency) * P;
-    if (r.kind == static_cast<std::uint8_t>(AccessKind::kStore)) {
-      // Write-back, write-allocate; a whole-sector store needs no fetch.
-      if (c.mark_dirty(r.sector)) {
-        ++ks->l2_hits;
-      } else {
-        ++ks->l2_misses;
-        c.fill(r.sector, true, &writebacks);
-        flush_writebacks(t);
-      }
-      push(back, kComplete, id);
-      return;
-    }
-    if (c.lookup(r.sector)) {
-      ++ks->l2_hits;
-      if (r.kind == static_cast<std::uint8_t>(AccessKind::kAtomic)) c.mark_dirty(r.sector);
-      push(back, kComplete, id);
-      return;
-    }
-    ++ks->l2_misses;
-    auto it = l2_pending.find(r.sector);
-    if (it != l2_pending.end()) {
-      it->second.push_back(id);
-      return;
-    }
-    l2_pending[r.sector] = {id};
-    submit_dram(id, r.sector, false, t);
+// Utilisation of every resource over the kernel's time, and the bound: the busiest resource, or
+// "latency" when none reaches kBoundThreshold.
+void GpuReplay::Impl::classify() {
+  KernelStats& k = *ks;
+  const double cyc = std::max<double>(1.0, static_cast<double>(k.cycles));
+  const double n_sm = g.sms, n_sp = static_cast<double>(g.sms) * g.sub_partitions;
+  k.utilisation.clear();
+  for (int p = 0; p < kPipeCount; ++p) {
+    const auto pipe = static_cast<Pipe>(p);
+    const double units = pipe == Pipe::kSmem ? n_sm : n_sp;
+    k.utilisation.push_back(
+        {workloads::pipe_name(pipe), k.pipe_busy[static_cast<std::size_t>(p)] / (cyc * units)});
   }
+  k.utilisation.push_back(
+      {"issue", static_cast<double>(k.issued) / (cyc * n_sp * g.issue_per_cycle)});
+  k.utilisation.push_back(
+      {"l1", static_cast<double>(k.accesses) / (cyc * n_sm * g.l1.sectors_per_cycle)});
+  const auto l2_lookups = static_cast<double>(k.l2_lookups());
+  k.utilisation.push_back(
+      {"l2", l2_lookups / (cyc * g.l2_slices * static_cast<double>(g.l2.sectors_per_cycle))});
+  const double secs = cyc * static_cast<double>(P) * 1e-12;
+  const double peak = dspec.peak_bw_total();
+  k.utilisation.push_back(
+      {"dram", peak > 0
+                   ? static_cast<double>(k.dram_read_bytes + k.dram_write_bytes) / (secs * peak)
+                   : 0.0});
+  const auto top = std::max_element(k.utilisation.begin(), k.utilisation.end(),
+                                    [](const auto& a, const auto& b) { return a.value < b.value; });
+  k.bound_utilisation = top->value;
+  k.bound = top->value >= kBoundThreshold ? top->resource : "latency";
+}
 
-  void handle_dram_done() {
-    std::vector<dram::DramBackend::Done> batch;
-    batch.swap(dram_done);
-    for (const auto& d : batch) {
-      const std::uint64_t a = (d.id & kWriteback) != 0
-                                  ? (d.id & ~kWriteback)
-                                  : reqs[static_cast<std::size_t>(d.id)].sector;
-      const auto ch = static_cast<std::size_t>(chan_of(partition(a)));
-      --(d.is_write ? chan_wr[ch] : chan_rd[ch]);
-      drain_channel(ch);
-    }
-    for (const auto& d : batch) {
-      if ((d.id & kWriteback) != 0) continue;
-      const std::uint64_t sector = reqs[static_cast<std::size_t>(d.id)].sector;
-      const Ps t = d.done * tck;
-      SectorCache& c = l2[static_cast<std::size_t>(slice_of(sector))];
-      bool dirty = false;
-      auto it = l2_pending.find(sector);
-      std::vector<std::uint32_t> waiting = std::move(it->second);
-      l2_pending.erase(it);
-      for (std::uint32_t w : waiting)
-        dirty |= reqs[w].kind == static_cast<std::uint8_t>(AccessKind::kAtomic);
-      c.fill(sector, dirty, &writebacks);
-      energy->count(e_l2);  // the fill
-      const Ps back = t + static_cast<Ps>(g.dram_latency + g.l2.hit_latency - g.l1.hit_latency) * P;
-      for (std::uint32_t w : waiting) push(back, kComplete, w);
-      if (!writebacks.empty()) {
-        // Evictions leave after the fill; submitted when the event loop reaches that time.
-        pending_wb_time = std::max(pending_wb_time, t);
-        pending_wb.insert(pending_wb.end(), writebacks.begin(), writebacks.end());
-        writebacks.clear();
-      }
-    }
-  }
-  std::vector<std::uint64_t> pending_wb;
-  Ps pending_wb_time = 0;
-
-  void finish(std::uint32_t id, Ps t) {
-    Req& r = reqs[id];
-    Sm& sm = sms[r.sm];
-    Warp& w = warps[r.warp];
-    --w.outstanding;
-    --sm.outstanding;
-    const auto lat = static_cast<std::uint64_t>((t - r.issue_ps) / P);
-    ks->latency_sum_cycles += lat;
-    access_latency->add(lat);
-    ks->latency_max_cycles = std::max(ks->latency_max_cycles, lat);
-    ++ks->accesses;
-    last_finish = std::max(last_finish, t);
-    if (w.next == w.n && w.outstanding == 0) {
-      Cta& c = ctas[w.cta];
-      if (--c.live == 0) {
-        --sm.resident;
-        // Drop the CTA's warps from the SM.
-        std::erase_if(sm.warps, [&](std::uint32_t wi) { return warps[wi].cta == w.cta; });
-        sm.rr = sm.warps.empty() ? 0 : sm.rr % sm.warps.size();
-        dispatch(r.sm, t);
-        return;
-      }
-    }
-    wake(r.sm, t);
-  }
-
-  void complete(std::uint32_t id, Ps t) {
-    Req& r = reqs[id];
-    if (r.l1_miss) {
-      l1[r.sm].fill(r.sector, false, nullptr);
-      auto it = sms[r.sm].pending.find(r.sector);
-      std::vector<std::uint32_t> merged = std::move(it->second);
-      sms[r.sm].pending.erase(it);
-      for (std::uint32_t m : merged) finish(m, t);
-      return;
-    }
-    finish(id, t);
-  }
-
-  KernelStats run(const workloads::KernelInfo& info, std::vector<AccessRecord> recs) {
-    done_kernels.push_back(KernelStats{});
-    ks = &done_kernels.back();
-    ks->name = info.name;
-    ks->records = recs.size();
-    // Group by CTA, then warp, keeping each warp's order.
-    std::stable_sort(recs.begin(), recs.end(), [](const AccessRecord& a, const AccessRecord& b) {
-      return a.cta != b.cta ? a.cta < b.cta : a.warp < b.warp;
-    });
-    warps.clear();
-    ctas.clear();
-    reqs.clear();
-    reqs.reserve(recs.size());
-    for (std::size_t i = 0; i < recs.size();) {
-      Cta c;
-      c.first_warp = static_cast<std::uint32_t>(warps.size());
-      const std::uint32_t cta = recs[i].cta;
-      while (i < recs.size() && recs[i].cta == cta) {
-        Warp w;
-        w.recs = &recs[i];
-        w.cta = static_cast<std::uint32_t>(ctas.size());
-        const std::uint16_t wid = recs[i].warp;
-        while (i < recs.size() && recs[i].cta == cta && recs[i].warp == wid) {
-          ++w.n;
-          ++i;
-        }
-        warps.push_back(w);
-        ++c.warps;
-      }
-      c.live = c.warps;
-      ctas.push_back(c);
-    }
-    ks->ctas = ctas.size();
-    // Occupancy: threads, CTAs and shared memory per SM (registers are not modelled).
-    const std::uint64_t threads =
-        std::max<std::uint64_t>(1, std::uint64_t{info.block[0]} * info.block[1] * info.block[2]);
-    std::uint64_t occ = std::min<std::uint64_t>(
-        static_cast<std::uint64_t>(g.max_ctas_per_sm),
-        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(g.max_threads_per_sm) / threads));
-    if (info.smem > 0)
-      occ = std::min<std::uint64_t>(
-          occ, std::max<std::uint64_t>(1, static_cast<std::uint64_t>(g.smem_per_sm) / info.smem));
-    ctas_per_sm = static_cast<int>(occ);
-    ks->ctas_per_sm = ctas_per_sm;
-    sms.assign(static_cast<std::size_t>(g.sms), Sm{});
-    next_cta = 0;
-    const Ps start = cycle_ceil(now);
-    last_finish = start;
-    // First wave breadth-first: CTA i to SM i mod sms, then fill each SM to its occupancy.
-    for (int round = 0; round < ctas_per_sm && next_cta < ctas.size(); ++round)
-      for (int s = 0; s < g.sms && next_cta < ctas.size(); ++s) {
-        Sm& sm = sms[static_cast<std::size_t>(s)];
-        const Cta& c = ctas[next_cta++];
-        ++sm.resident;
-        for (std::uint32_t w = 0; w < c.warps; ++w) sm.warps.push_back(c.first_warp + w);
-      }
-    for (int s = 0; s < g.sms; ++s)
-      if (!sms[static_cast<std::size_t>(s)].warps.empty())
-        wake(static_cast<std::uint16_t>(s), start);
-    // Event loop: GPU events and the DRAM's own events, in time order.
-    for (;;) {
-      const Cycle dc = dram_next();
-      const bool dram_busy = dram.outstanding() > 0;
-      if (q.empty() && !dram_busy && pending_wb.empty()) break;
-      if (!pending_wb.empty() && (q.empty() || pending_wb_time <= q.top().t) &&
-          (!dram_busy || dc == dram::DramBackend::kNever || pending_wb_time <= dc * tck)) {
-        std::vector<std::uint64_t> wb;
-        wb.swap(pending_wb);
-        for (std::uint64_t a : wb) submit_dram(kWriteback | a, a, true, pending_wb_time);
-        continue;
-      }
-      if (dram_busy && dc != dram::DramBackend::kNever && (q.empty() || dc * tck <= q.top().t)) {
-        dram.run_until(dc, dram_done);
-        dc_dirty = true;
-        handle_dram_done();
-        continue;
-      }
-      if (q.empty()) {
-        // Only DRAM work that has no event left (cannot happen with a consistent backend).
-        throw sim_error("gpu: DRAM requests outstanding with no event to finish them");
-      }
-      const Event e = q.top();
-      q.pop();
-      switch (e.type) {
-        case kIssue:
-          issue(static_cast<std::uint16_t>(e.a), e.t);
-          break;
-        case kComplete:
-          complete(e.a, e.t);
-          break;
-        case kL2Arrive:
-          l2_arrive(e.a, e.t);
-          break;
-        case kL2Service:
-          l2_service(e.a, e.t);
-          break;
-      }
-    }
-    if (next_cta != ctas.size())
-      throw sim_error("gpu: kernel " + info.name + " ended with CTAs never scheduled");
-    now = std::max(now, last_finish);
-    ks->time_ns = static_cast<double>(last_finish - start) / 1e3;
-    return *ks;
-  }
-};
+// A sampled kernel ran its first waves only. Counts scale with the CTAs; time scales with the
+// waves when an SM resource (a pipe, issue, L1) or latency bounds it — each wave takes as long as
+// the sampled ones, a partial last wave as long as a full one — and with the work when a shared
+// resource (L2, DRAM bandwidth) does.
+void GpuReplay::Impl::extrapolate() {
+  KernelStats& k = *ks;
+  k.sampled_ctas = dispatched;
+  k.sampled_time_ns = k.time_ns;
+  const double f = static_cast<double>(k.total_ctas) / static_cast<double>(dispatched);
+  const auto scale = [f](std::uint64_t& v) {
+    v = static_cast<std::uint64_t>(std::llround(static_cast<double>(v) * f));
+  };
+  for (auto* v :
+       {&k.l1_hits, &k.l1_misses, &k.l1_pending, &k.l2_hits, &k.l2_misses, &k.l2_pending,
+        &k.l2_store_allocs, &k.dram_read_bytes, &k.dram_write_bytes, &k.latency_sum_cycles,
+        &k.accesses, &k.issued, &k.stall_memory, &k.stall_dependency, &k.stall_pipe,
+        &k.stall_barrier, &k.stall_mem_slots, &k.records})
+    scale(*v);
+  for (auto& v : k.instructions) scale(v);
+  for (auto& v : k.pipe_busy) v *= f;
+  const std::uint64_t wave = static_cast<std::uint64_t>(g.sms) * ctas_per_sm;
+  const double sampled_waves =
+      std::ceil(static_cast<double>(dispatched) / static_cast<double>(wave));
+  const double total_waves =
+      std::ceil(static_cast<double>(k.total_ctas) / static_cast<double>(wave));
+  const bool shared = k.bound == "l2" || k.bound == "dram";
+  k.extrapolation = shared ? "work" : "waves";
+  const double tf = shared ? f : total_waves / sampled_waves;
+  k.cycles = static_cast<std::int64_t>(std::llround(static_cast<double>(k.cycles) * tf));
+  k.time_ns = static_cast<double>(k.cycles) * static_cast<double>(P) / 1e3;
+  k.ctas = k.total_ctas;
+  last_event = now + k.cycles;
+}
 
 GpuReplay::GpuReplay(const hw::GpuSpec& gpu, const hw::DramSpec& dram,
                      const dram::ControllerConfig& ctrl, StatsRegistry& stats, EnergyLedger& energy)
     : impl_(std::make_unique<Impl>(gpu, dram, ctrl, stats, energy)) {}
 GpuReplay::~GpuReplay() = default;
 
+KernelStats GpuReplay::run_kernel(workloads::KernelRecordSource& source, const RunOptions& opt) {
+  return impl_->run(source, opt);
+}
+
 KernelStats GpuReplay::run_kernel(const workloads::KernelInfo& info,
                                   std::vector<workloads::AccessRecord> records) {
-  return impl_->run(info, std::move(records));
+  auto s = workloads::make_vector_kernel_source(info, std::move(records));
+  return impl_->run(*s, RunOptions{});
 }
 
 double GpuReplay::now_s() const {
-  return static_cast<double>(impl_->now) * 1e-12;
+  return static_cast<double>(impl_->now) * static_cast<double>(impl_->P) * 1e-12;
 }
 
 const std::vector<KernelStats>& GpuReplay::kernels() const {
@@ -552,35 +436,45 @@ void GpuReplay::finalize() {
   Impl& m = *impl_;
   if (m.finalized) return;
   m.finalized = true;
-  const Cycle end = std::max<Cycle>(m.dram.last_cycle(), m.now / m.tck);
+  const Cycle end = std::max<Cycle>(m.dram.last_cycle(), m.now * m.P / m.tck);
   m.dram.finalize(end, *m.energy);
   m.dram.throw_if_violations();
   KernelStats t;
-  for (const auto& k : m.done_kernels) {
-    t.l1_hits += k.l1_hits;
-    t.l1_misses += k.l1_misses;
-    t.l2_hits += k.l2_hits;
-    t.l2_misses += k.l2_misses;
-    t.dram_read_bytes += k.dram_read_bytes;
-    t.dram_write_bytes += k.dram_write_bytes;
-    t.accesses += k.accesses;
-    t.latency_sum_cycles += k.latency_sum_cycles;
-  }
+  for (const auto& k : m.done_kernels)
+    for (auto [dst, v] : std::initializer_list<std::pair<std::uint64_t*, std::uint64_t>>{
+             {&t.l1_hits, k.l1_hits},
+             {&t.l1_misses, k.l1_misses},
+             {&t.l1_pending, k.l1_pending},
+             {&t.l2_hits, k.l2_hits},
+             {&t.l2_misses, k.l2_misses},
+             {&t.l2_pending, k.l2_pending},
+             {&t.l2_store_allocs, k.l2_store_allocs},
+             {&t.dram_read_bytes, k.dram_read_bytes},
+             {&t.dram_write_bytes, k.dram_write_bytes},
+             {&t.accesses, k.accesses},
+             {&t.latency_sum_cycles, k.latency_sum_cycles},
+             {&t.issued, k.issued}})
+      *dst += v;
   StatsGroup& g = m.stats->group("gpu");
-  auto rate = [](std::uint64_t h, std::uint64_t mi) {
-    return h + mi > 0 ? static_cast<double>(h) / static_cast<double>(h + mi) : 0.0;
-  };
-  g.scalar("l1_hit_rate", "L1 sector hits / L1 lookups (loads through L1)", "ratio",
-           rate(t.l1_hits, t.l1_misses));
-  g.scalar("l2_hit_rate", "L2 sector hits / L2 lookups", "ratio", rate(t.l2_hits, t.l2_misses));
+  g.scalar("l1_hit_rate",
+           "L1 sector hits / L1 lookups (loads through L1; a lookup merged into a miss in flight "
+           "is a miss, as l1tex__t_sector_hit_rate counts it)",
+           "ratio", t.l1_hit_rate());
+  g.scalar("l2_hit_rate",
+           "L2 sector hit rate as Nsight Compute's lts__t_sector_hit_rate counts it: lookups whose "
+           "sector is present, and every store, / all lookups",
+           "ratio", t.l2_hit_rate_ncu());
+  g.scalar("l2_primary_miss_rate", "L2 lookups that read DRAM / all lookups", "ratio",
+           t.l2_primary_miss_rate());
   g.scalar("l1_lookups", "L1 sector lookups", "sectors",
-           static_cast<double>(t.l1_hits + t.l1_misses));
-  g.scalar("l2_lookups", "L2 sector lookups", "sectors",
-           static_cast<double>(t.l2_hits + t.l2_misses));
-  g.scalar("dram_read_bytes", "bytes read from DRAM (L2 misses)", "bytes",
+           static_cast<double>(t.l1_hits + t.l1_misses + t.l1_pending));
+  g.scalar("l2_lookups", "L2 sector lookups", "sectors", static_cast<double>(t.l2_lookups()));
+  g.scalar("dram_read_bytes", "bytes read from DRAM (L2 primary misses)", "bytes",
            static_cast<double>(t.dram_read_bytes));
-  g.scalar("dram_write_bytes", "bytes written to DRAM (L2 dirty evictions)", "bytes",
-           static_cast<double>(t.dram_write_bytes));
+  g.scalar("dram_write_bytes", "bytes written to DRAM during the kernels (L2 dirty evictions)",
+           "bytes", static_cast<double>(t.dram_write_bytes));
+  g.scalar("instructions", "warp-instructions issued (compute records)", "instructions",
+           static_cast<double>(t.issued));
   std::uint64_t dirty = 0;
   for (const auto& c : m.l2) dirty += c.dirty_sectors();
   g.scalar("l2_dirty_bytes_at_end", "dirty data left in L2 when the run ends (not written back)",
@@ -588,8 +482,7 @@ void GpuReplay::finalize() {
   g.scalar("p99_access_latency", "issue to data, 99th percentile (nearest rank), all accesses",
            "SM cycles", static_cast<double>(m.access_latency->percentile(99)));
   g.scalar("mean_access_latency", "issue to data, all accesses", "SM cycles",
-           t.accesses ? static_cast<double>(t.latency_sum_cycles) / static_cast<double>(t.accesses)
-                      : 0.0);
+           rate(t.latency_sum_cycles, t.accesses));
 }
 
 }  // namespace accsim::gpu

@@ -2,6 +2,7 @@
 // replay deterministically with the GPU figures; bad workloads are clear errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -83,21 +84,65 @@ TEST(CliGpu, ValidatesAgainstTheMeasuredFiguresOfAnOpTrace) {
   EXPECT_NEAR(v["time_mape"].get<double>(), mape, 1e-9);
   // Two points: the correlation is +1 or -1 (their order agrees or not).
   EXPECT_NEAR(std::abs(v["time_correlation"].get<double>()), 1.0, 1e-9);
-  const double b0 = v["launches"][0]["sim_dram_bytes"];
-  EXPECT_NEAR(v["launches"][0]["dram_bytes_error"].get<double>(),
-              (b0 - (2 << 20) - 4096) / ((2 << 20) + 4096.0), 1e-9);
-  // `accsim validate` is the same run with a per-launch table.
-  CliResult t = run_accsim("validate " + src("configs/systems/gpu_h100.yaml") + " " +
-                           d.file("ops.jsonl") + " -o " + d.file("t.json"));
+  // DRAM bytes read and written, and the L2 hit rate, each compared on its own.
+  const auto& l0 = v["launches"][0];
+  const double r0 = l0["sim_dram_read_bytes"], w0 = l0["sim_dram_write_bytes"];
+  EXPECT_NEAR(l0["dram_read_bytes_error"].get<double>(), (r0 - (2 << 20)) / (2 << 20), 1e-9);
+  EXPECT_NEAR(l0["dram_write_bytes_error"].get<double>(), (w0 - 4096) / 4096.0, 1e-9);
+  const double h0 = l0["sim_l2_hit_pct"], h1 = v["launches"][1]["sim_l2_hit_pct"];
+  EXPECT_NEAR(l0["l2_hit_error"].get<double>(), (h0 - 5.0) / 5.0, 1e-9);
+  EXPECT_NEAR(v["l2_hit_rate"]["mape"].get<double>(),
+              (std::abs(h0 - 5.0) / 5.0 + std::abs(h1 - 1.0) / 1.0) / 2, 1e-9);
+  EXPECT_EQ(v["dram_read_bytes"]["points"], 2);
+  // `accsim validate` is the same run with a per-launch table and a CSV.
+  CliResult t =
+      run_accsim("validate " + src("configs/systems/gpu_h100.yaml") + " " + d.file("ops.jsonl") +
+                 " -o " + d.file("t.json") + " --csv " + d.file("t.csv"));
   ASSERT_EQ(t.code, 0) << t.out;
-  EXPECT_NE(t.out.find("measured us"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("time us meas/sim/err"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("gemv_kernel"), std::string::npos) << t.out;
-  EXPECT_NE(t.out.find("2 measured launches"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("time: 2 launches"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("L2 hit rate: 2 launches"), std::string::npos) << t.out;
   EXPECT_EQ(slurp(d.file("t.json")), slurp(d.file("v.json")));
+  const std::string csv = slurp(d.file("t.csv"));
+  EXPECT_EQ(csv.rfind("record,kernel,op,shape,bound,measured_time_ns,sim_time_ns,time_error,", 0),
+            0u)
+      << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);  // header + 3 launches
   CliResult w = run_accsim("validate " + src("configs/systems/pim_gpt.yaml") + " " +
                            d.file("ops.jsonl") + " -o /dev/null");
   EXPECT_EQ(w.code, 2) << w.out;
   EXPECT_NE(w.out.find("needs a gpu system"), std::string::npos) << w.out;
+}
+
+// Every preset's system file runs the default study's GPU workloads (small shapes here), with
+// its own memory (peak bandwidth = the preset's memory), and reports the kernels' bounds.
+TEST(CliGpu, EveryPresetRunsTheStudyWorkloadsWithItsOwnMemory) {
+  TempDir d;
+  const std::vector<std::pair<std::string, double>> gpus = {{"gpu_h100.yaml", 3.33e12},
+                                                            {"gpu_h200.yaml", 4.8e12},
+                                                            {"gpu_a100.yaml", 1.555e12},
+                                                            {"gpu_t4.yaml", 320e9}};
+  for (const auto& [file, bw] : gpus)
+    for (const char* w : {"workload.kernel=gemv --set workload.shape=M=512,K=1024",
+                          "workload.kernel=softmax --set workload.shape=rows=64,cols=1024",
+                          "workload.kernel=sdpa_flash --set workload.shape=B=1,H=2,N=256,d=64",
+                          "workload.kernel=sdpa_naive --set workload.shape=B=1,H=2,N=256,d=64"}) {
+      SCOPED_TRACE(file + " " + w);
+      CliResult r = run_accsim("run " + src("configs/systems/" + file) + " --set " + w + " -o " +
+                               d.file("r.json"));
+      ASSERT_EQ(r.code, 0) << r.out;
+      auto j = nlohmann::json::parse(slurp(d.file("r.json")));
+      EXPECT_NEAR(j["summary"]["peak_bandwidth_Bps"].get<double>(), bw, 0.01 * bw);
+      for (const auto& k : j["components"]["gpu"]["latency"]["kernels"]) {
+        EXPECT_FALSE(k["memory_only"].get<bool>());
+        EXPECT_GT(k["warp_instructions"].get<double>(), 0);
+        EXPECT_FALSE(k["bound"].get<std::string>().empty());
+      }
+    }
+  CliResult l = run_accsim("list");
+  for (const char* p : {"H100", "H200", "A100-40GB", "A100-80GB", "T4"})
+    EXPECT_NE(l.out.find(p), std::string::npos) << p << "\n" << l.out;
 }
 
 TEST(CliGpu, BadWorkloadsAreErrors) {

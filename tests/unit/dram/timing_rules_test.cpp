@@ -263,7 +263,7 @@ TEST(TimingRules, EveryRuleOfEveryPresetHasAGateTest) {
 }
 
 TEST(TimingRules, CoversEveryPresetAndTheRequiredConstraints) {
-  ASSERT_EQ(all_presets().size(), 6u);
+  ASSERT_EQ(all_presets().size(), 8u);
   auto has = [](const std::vector<TimingRule>& rules, Scope sc, Cmd p, Cmd n, int window = 1) {
     for (const TimingRule& r : rules)
       if (r.scope == sc && r.prev == p && r.next == n && r.window == window) return true;

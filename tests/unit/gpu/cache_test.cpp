@@ -1,8 +1,8 @@
 // The sectored cache: sector-granular hits, LRU replacement within a set, dirty sectors written
 // back with their own addresses when their line is evicted.
-#include <gtest/gtest.h>
+#include "models/gpu/impl/cache.h"
 
-#include "models/gpu/gpu.h"
+#include <gtest/gtest.h>
 
 namespace accsim::test {
 namespace {

@@ -1,7 +1,7 @@
 // The GPU memory-hierarchy replay: unloaded latencies of an L2 miss, an L1 hit and an L2 hit
-// computed from the spec values; every sector read from DRAM once for a stream; bandwidth never
-// above the DRAM's peak; stores stay in L2 until evicted; occupancy from block size and shared
-// memory.
+// computed from the spec values (L1 starts empty in every kernel, L2 keeps its contents); every
+// sector read from DRAM once for a stream; bandwidth never above the DRAM's peak; stores stay in L2
+// until evicted; occupancy from block size and shared memory.
 #include <gtest/gtest.h>
 
 #include "hw/dram_config.h"
@@ -71,10 +71,18 @@ TEST(GpuReplay, UnloadedLatenciesFollowTheSpec) {
   EXPECT_EQ(k1.dram_read_bytes, 32u);
   EXPECT_EQ(k1.l1_misses, 1u);
   EXPECT_EQ(k1.l2_misses, 1u);
-  // The same sector again: an L1 hit.
-  auto k2 = r.run_kernel(kernel(32), {rec(0x10000, 0, 0)});
+  // The same sector in the next kernel (L1 starts empty in every kernel): from L2 (its hit
+  // latency), then, once the warp has waited for it, again, from L1 (the L1 hit latency).
+  workloads::AccessRecord commit, wait0;
+  commit.kind = static_cast<std::uint8_t>(workloads::RecordKind::kCommit);
+  commit.size = 0;
+  wait0.kind = static_cast<std::uint8_t>(workloads::RecordKind::kWait);
+  wait0.size = 0;
+  auto k2 = r.run_kernel(kernel(32), {rec(0x10000, 0, 0), commit, wait0, rec(0x10000, 0, 0)});
+  EXPECT_EQ(k2.l1_misses, 1u);
   EXPECT_EQ(k2.l1_hits, 1u);
-  EXPECT_NEAR(k2.time_ns * 1e3, g.l1.hit_latency * Pr, Pr);
+  EXPECT_EQ(k2.l2_hits, 1u);
+  EXPECT_NEAR(k2.time_ns * 1e3, (g.l2.hit_latency + g.l1.hit_latency) * Pr, Pr);
   // An L1-bypassing load of it: an L2 hit.
   auto k3 = r.run_kernel(
       kernel(32), {rec(0x10000, 0, 0, workloads::AccessKind::kLoad, workloads::kFlagL1Bypass)});

@@ -216,6 +216,66 @@ TEST(DramPresets, HbmAndGddrOrganisation) {
   EXPECT_EQ(lp.timing.nBL, 2);
 }
 
+// The bins of the GPUs' memories (hw/gpu_spec.cpp), hand-computed with the JESD79-4 rounding from
+// the times in their files: A100 40GB HBM2 at 2.43 Gbps, A100 80GB HBM2E at 3.19 Gbps, H200
+// HBM3E at 6.25 Gbps, T4 GDDR6 at 10 Gbps.
+TEST(DramPresets, GpuMemoryBinsMatchTheirTimesByHand) {
+  DramSpec a = resolve("preset: HBM2\nspeed: HBM2-2.4\n");
+  EXPECT_EQ(a.timing.tCK_ps, 823u);
+  EXPECT_NEAR(a.data_rate_mtps, 2430.1, 0.1);
+  EXPECT_EQ(a.timing.nCL, 21);     // 17 / 0.823 = 20.66
+  EXPECT_EQ(a.timing.nRCDRD, 15);  // 12 / 0.823 = 14.58
+  EXPECT_EQ(a.timing.nRP, 17);     // 14 / 0.823 = 17.01 (within the guard band)
+  EXPECT_EQ(a.timing.nRAS, 34);    // 28 / 0.823 = 34.02
+  EXPECT_EQ(a.timing.nRC, 52);     // 42 / 0.823 = 51.03
+  EXPECT_EQ(a.timing.nFAW, 20);    // 16 / 0.823 = 19.44
+  EXPECT_EQ(a.timing.nRFC, 426);   // 350 / 0.823 = 425.3
+  EXPECT_EQ(a.timing.nCCD_L, 3);   // kept in nCK
+  DramSpec e = dram_preset_spec("HBM2E");
+  EXPECT_EQ(e.standard, DramStandard::kHBM2);
+  EXPECT_EQ(e.name, "HBM2E-3.2 16Gb x64");
+  EXPECT_EQ(e.timing.tCK_ps, 628u);
+  EXPECT_EQ(e.timing.nCL, 28);     // 17 / 0.628 = 27.07
+  EXPECT_EQ(e.timing.nRCDRD, 20);  // 12 / 0.628 = 19.11
+  EXPECT_EQ(e.timing.nRAS, 45);    // 28 / 0.628 = 44.59
+  EXPECT_EQ(e.timing.nRP, 23);     // 14 / 0.628 = 22.29
+  EXPECT_EQ(e.timing.nRC, 68);     // no tRC given: nRAS + nRP
+  EXPECT_EQ(e.timing.nRFC, 717);   // 450 / 0.628 = 716.6
+  EXPECT_EQ(e.timing.nRRD_S, 7);   // 4 / 0.628 = 6.37
+  EXPECT_EQ(e.timing.nFAW, 28);    // max(4 x nRRD_S, 16 ns = 26)
+  EXPECT_EQ(e.org.rows, 65536);
+  DramSpec h = dram_preset_spec("HBM3E");
+  EXPECT_EQ(h.standard, DramStandard::kHBM3);
+  EXPECT_EQ(h.timing.tCK_ps, 640u);
+  EXPECT_DOUBLE_EQ(h.data_rate_mtps, 6250);
+  EXPECT_EQ(h.timing.nCL, 23);  // 14.375 / 0.64 = 22.46
+  EXPECT_EQ(h.timing.nRAS, 54);
+  EXPECT_EQ(h.timing.nRC, 77);  // 48.75 / 0.64 = 76.17, = nRAS + nRP
+  EXPECT_EQ(h.timing.nFAW, 47);
+  EXPECT_EQ(h.timing.nRFCpb, 313);
+  EXPECT_EQ(h.timing.nBL, 2);
+  EXPECT_EQ(h.org.independent_channels(), 32);
+  DramSpec g = resolve("preset: GDDR6\nspeed: 10Gbps\n");
+  EXPECT_EQ(g.name, "GDDR6-10 16Gb x16");
+  EXPECT_EQ(g.timing.tCK_ps, 800u);
+  EXPECT_EQ(g.timing.nRCDRD, 23);  // 18 / 0.8 = 22.5
+  EXPECT_EQ(g.timing.nRP, 20);
+  EXPECT_EQ(g.timing.nRAS, 34);  // 27 / 0.8 = 33.75
+  EXPECT_EQ(g.timing.nRC, 56);   // 44.5 / 0.8 = 55.6
+  EXPECT_EQ(g.timing.nCL, 18);   // 13.68 / 0.8 = 17.1
+  EXPECT_EQ(g.timing.nREFI, 2375);
+  EXPECT_DOUBLE_EQ(g.peak_bw_per_channel(), 20e9);  // 16 bit x 10 Gbps
+}
+
+// `standard: HBM3` picks the HBM3 preset, not HBM3E (which uses HBM3's rules), and likewise HBM2.
+TEST(DramPresets, AStandardPicksThePresetNamedAfterIt) {
+  EXPECT_EQ(resolve("standard: HBM3\n").name, "HBM3-5.2 8Gb x32");
+  EXPECT_EQ(resolve("standard: HBM2\n").name, "HBM2-2.0 8Gb x64");
+  EXPECT_EQ(resolve("standard: DDR4\n").name, "DDR4-3200AA 8Gb x8");
+  // A preset whose standard is another's: its own name, the other's rules.
+  EXPECT_EQ(resolve("preset: HBM3E\nstandard: HBM3\n").timing.tCK_ps, 640u);
+}
+
 // Per-bit energies convert to currents that give the same energy back through the IDD formulas
 // the energy model applies.
 TEST(DramPresets, DerivedCurrentsReproduceTheirPerBitEnergies) {
@@ -356,7 +416,8 @@ TEST(DramConfigErrors, UnknownPresetListsTheKnownOnes) {
   std::string e = error_of([] { parse("preset: DDR4-3300\n"); });
   EXPECT_TRUE(contains(e, "sys.yaml:1:9")) << e;
   EXPECT_TRUE(contains(e, "unknown DRAM preset 'DDR4-3300'")) << e;
-  EXPECT_TRUE(contains(e, "DDR4-3200, DDR5-4800, GDDR6, HBM2, HBM3, LPDDR5-6400")) << e;
+  EXPECT_TRUE(contains(e, "DDR4-3200, DDR5-4800, GDDR6, HBM2, HBM2E, HBM3, HBM3E, LPDDR5-6400"))
+      << e;
   EXPECT_TRUE(contains(e, "did you mean 'DDR4-3200'")) << e;
 }
 

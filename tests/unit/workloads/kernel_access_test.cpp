@@ -1,9 +1,10 @@
-// The synthetic access generator of the reference kernels (workloads/gen/kernel_access.h):
-// (a) against every trace captured on a GPU (reference/data/h100/), per CTA; (b) properties
-// derived independently, element by element, from each kernel's tiling: how often each sector
-// of each tensor is read and written, nothing outside the tensors, edge predication, causal tile
-// skipping, split-KV coverage, closed-form counts; (c) CTA sampling; (d) the written trace
-// round-trips and `trace info` reads it; bad input is an error.
+// The synthetic record generator of the reference kernels (workloads/gen/kernel_access.h), its
+// memory records: (a) against every trace captured on a GPU (reference/data/<gpu>/), per CTA, and
+// the instruction mix per warp; (b) properties derived independently, element by element, from
+// each kernel's tiling: how often each sector of each tensor is read and written, nothing outside
+// the tensors, edge predication, causal tile skipping, split-KV coverage, closed-form counts;
+// (c) CTA sampling; (d) the written trace round-trips and `trace info` reads it; bad input is an
+// error. The instruction mix, the streaming source and the wave order: kernel_mix_test.cpp.
 #include "workloads/gen/kernel_access.h"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <set>
 
+#include "tests/unit/workloads/kernel_test_util.h"
 #include "tests/unit/workloads/trace_test_util.h"
 #include "workloads/trace/op_trace.h"
 #include "workloads/trace/trace_file.h"
@@ -113,9 +116,11 @@ void expect_counts(const Tally& tl, const TensorRef& t, const Groups& g, std::ui
   EXPECT_EQ(bad, 0u) << what;
 }
 
+// Memory records only (the instruction mix is tested in kernel_mix_test.cpp).
 std::vector<AccessRecord> gen(const KernelLaunch& l, std::uint32_t sample = 1) {
   KernelGenOptions o;
   o.cta_sample = sample;
+  o.instruction_mix = false;
   return kernel_accesses(l, o);
 }
 
@@ -125,10 +130,95 @@ std::uint64_t cdiv(std::uint64_t a, std::uint64_t b) {
 
 // --- (a) against captured traces ---------------------------------------------------------------
 
+struct Captured {
+  AccessTraceMeta meta;
+  std::uint16_t version = 0;
+  std::vector<AccessRecord> recs;
+};
+Captured read_capture(const std::string& path) {
+  AccessTraceReader rd(path);
+  Captured c{rd.meta(), rd.header().version, {}};
+  AccessRecord r;
+  while (rd.next(r)) c.recs.push_back(r);
+  return c;
+}
+
+// The launch a capture ran: the op-trace record, plus the causal mask of a QK^T gemm, which only
+// the capture's metadata says (params.causal is the case's; the harness masks the [N,K] product
+// of naive attention, never the P.V one).
+KernelLaunch captured_launch(const std::vector<OpRecord>& recs, std::size_t i,
+                             const AccessTraceMeta& meta, std::uint16_t kernel) {
+  KernelLaunch l = launch_from_op_trace(recs, i);
+  if (l.rec.op == OpKind::kGemm && kernel < meta.kernels.size()) {
+    const auto& p = meta.kernels[kernel].params;
+    l.gemm_causal = p.is_object() && p.value("causal", false) && l.b_layout == GemmBLayout::kNK;
+  }
+  return l;
+}
+
+// Memory records of `kernel` per CTA: sorted (sector | kind).
+std::map<std::uint32_t, std::vector<std::uint64_t>> sectors_per_cta(
+    const std::vector<AccessRecord>& recs, std::uint16_t kernel) {
+  std::map<std::uint32_t, std::vector<std::uint64_t>> out;
+  for (const auto& r : recs)
+    if (r.kernel == kernel && is_memory_kind(r.kind)) out[r.cta].push_back(r.address | r.kind);
+  for (auto& [c, v] : out) std::sort(v.begin(), v.end());
+  return out;
+}
+
+void compare_memory(const std::string& what, const std::vector<AccessRecord>& captured,
+                    const std::vector<AccessRecord>& generated, std::uint16_t kernel,
+                    std::vector<std::string>& errors) {
+  const auto want = sectors_per_cta(captured, kernel), got = sectors_per_cta(generated, kernel);
+  if (want.size() != got.size())
+    errors.push_back(what + ": " + std::to_string(want.size()) + " CTAs captured, " +
+                     std::to_string(got.size()) + " generated");
+  std::uint64_t bad = 0;
+  for (const auto& [cta, v] : want) {
+    auto it = got.find(cta);
+    if ((it == got.end() || it->second != v) && bad++ < 3)
+      errors.push_back(what + ": CTA " + std::to_string(cta) + " captured " +
+                       std::to_string(v.size()) + " memory records, generated " +
+                       std::to_string(it == got.end() ? 0 : it->second.size()) +
+                       " (or other sectors)");
+  }
+}
+
+// Per CTA and warp: the multiset of (class, n) of the compute records and the barrier count.
+void compare_mix(const std::string& what, const std::vector<AccessRecord>& captured,
+                 const std::vector<AccessRecord>& generated, std::uint16_t kernel,
+                 std::vector<std::string>& errors) {
+  const auto want = testing::mix_per_warp(captured, kernel);
+  const auto got = testing::mix_per_warp(generated, kernel);
+  std::set<std::pair<std::uint32_t, std::uint16_t>> keys;
+  for (const auto* m : {&want, &got})
+    for (const auto& [key, mix] : *m) keys.insert(key);
+  const auto text = [](const auto& m, const auto& key) {
+    const auto it = m.find(key);
+    if (it == m.end()) return std::string("nothing");
+    std::uint64_t n = 0;
+    for (const auto& [item, times] : it->second.items) n += times;
+    return std::to_string(n) + " compute records, " + std::to_string(it->second.barriers) +
+           " barriers";
+  };
+  std::uint64_t bad = 0;
+  for (const auto& key : keys) {
+    const auto w = want.find(key), g = got.find(key);
+    if (w != want.end() && g != got.end() && w->second == g->second) continue;
+    if (bad++ < 3)
+      errors.push_back(what + ": CTA " + std::to_string(key.first) + " warp " +
+                       std::to_string(key.second) + ": instruction mix captured " +
+                       text(want, key) + ", generated " + text(got, key) +
+                       " (or other classes / counts)");
+  }
+}
+
 // Compares every launch of every `*optrace.jsonl` under `root` that links an access trace with
-// the generator: multiset of (sector, kind) per CTA. Returns the launches compared; appends a
-// message per mismatch to `errors`.
-std::uint64_t compare_captures(const fs::path& root, std::vector<std::string>& errors) {
+// the generator: the multiset of (sector, kind) per CTA and, for version-2 captures, the
+// instruction mix per warp. Returns the launches compared; appends a message per mismatch to
+// `errors` and a note per version-1 capture (memory compared only) to `notes`.
+std::uint64_t compare_captures(const fs::path& root, std::vector<std::string>& errors,
+                               std::vector<std::string>* notes = nullptr) {
   std::vector<fs::path> logs;
   if (fs::exists(root))
     for (const auto& e : fs::recursive_directory_iterator(root)) {
@@ -139,47 +229,31 @@ std::uint64_t compare_captures(const fs::path& root, std::vector<std::string>& e
   std::uint64_t compared = 0;
   for (const auto& log : logs) {
     const auto recs = read_op_trace(log.string());
-    std::map<std::string, std::pair<AccessTraceMeta, std::vector<AccessRecord>>> traces;
+    std::map<std::string, Captured> traces;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       if (!recs[i].access_trace) continue;
       const auto& link = *recs[i].access_trace;
       const std::string path = (log.parent_path() / link.file).string();
-      if (!traces.count(path)) {
-        AccessTraceMeta meta;
-        auto rs = read_access_trace(path, &meta);
-        traces[path] = {meta, std::move(rs)};
-      }
-      const auto& [meta, captured] = traces[path];
+      if (!traces.count(path)) traces[path] = read_capture(path);
+      const Captured& cap = traces[path];
       const std::string what = log.string() + " record " + std::to_string(i) + " (" +
                                recs[i].kernel + ", " + link.file + ")";
-      if (meta.capture.is_object() && meta.capture.value("dropped", 0) > 0) {
+      if (cap.meta.capture.is_object() && cap.meta.capture.value("dropped", 0) > 0) {
         errors.push_back(what +
                          ": the capture overflowed; recapture with a larger buffer or "
                          "--sample before committing it");
         continue;
       }
       KernelGenOptions o;
-      o.cta_sample = meta.capture.is_object() ? meta.capture.value("cta_sample", 1u) : 1u;
+      o.cta_sample = cap.meta.capture.is_object() ? cap.meta.capture.value("cta_sample", 1u) : 1u;
       o.kernel_index = link.kernel;
-      const auto generated = kernel_accesses(launch_from_op_trace(recs, i), o);
-      std::map<std::uint32_t, std::vector<std::uint64_t>> want, got;
-      for (const auto& r : captured)
-        if (r.kernel == link.kernel) want[r.cta].push_back(r.address | r.kind);
-      for (const auto& r : generated) got[r.cta].push_back(r.address | r.kind);
-      for (auto* m : {&want, &got})
-        for (auto& [c, v] : *m) std::sort(v.begin(), v.end());
-      if (want.size() != got.size())
-        errors.push_back(what + ": " + std::to_string(want.size()) + " CTAs captured, " +
-                         std::to_string(got.size()) + " generated");
-      std::uint64_t bad = 0;
-      for (const auto& [cta, v] : want) {
-        auto it = got.find(cta);
-        if ((it == got.end() || it->second != v) && bad++ < 3)
-          errors.push_back(what + ": CTA " + std::to_string(cta) + " captured " +
-                           std::to_string(v.size()) + " records, generated " +
-                           std::to_string(it == got.end() ? 0 : it->second.size()) +
-                           " (or other sectors)");
-      }
+      o.instruction_mix = cap.version >= 2;
+      const auto generated = kernel_accesses(captured_launch(recs, i, cap.meta, link.kernel), o);
+      compare_memory(what, cap.recs, generated, link.kernel, errors);
+      if (o.instruction_mix)
+        compare_mix(what, cap.recs, generated, link.kernel, errors);
+      else if (notes)
+        notes->push_back(what + ": a version-1 capture: memory records compared only");
       ++compared;
     }
   }
@@ -187,23 +261,35 @@ std::uint64_t compare_captures(const fs::path& root, std::vector<std::string>& e
 }
 
 TEST(KernelAccessCapture, MatchesEveryCapturedTracePerCta) {
-  std::vector<std::string> errors;
+  std::vector<std::string> errors, notes;
   const std::uint64_t compared =
-      compare_captures(fs::path(ACCSIM_SOURCE_DIR) / "reference" / "data" / "h100", errors);
+      compare_captures(fs::path(ACCSIM_SOURCE_DIR) / "reference" / "data", errors, &notes);
   for (const auto& e : errors) ADD_FAILURE() << e;
+  for (const auto& n : notes) std::cout << "note: " << n << "\n";
   if (compared == 0 && errors.empty())
-    GTEST_SKIP() << "no captured traces under reference/data/h100/: the GPU capture is pending "
-                    "(run `bash reference/run_h100.sh` on an H100 and unpack its bundle there, "
-                    "see reference/README.md)";
+    GTEST_SKIP() << "no captured traces under reference/data/<gpu>/: the GPU capture is pending "
+                    "(run `bash reference/run_h100.sh` on a GPU and unpack its bundle there, "
+                    "see reference/README.md); the generator's memory records and instruction "
+                    "mix are checked against the kernel sources and kernel_mix.h only";
 }
 
 // The comparison itself, on a capture-shaped folder (what accsim_ref capture writes: an op trace
 // linking .atrace files whose records are time-sorted, with SM ids, timestamps and a
-// capture.cta_sample): it accepts a faithful capture and flags a missing or moved sector.
+// capture.cta_sample): it accepts a faithful capture and flags a missing or moved sector, a
+// missing or changed compute record and a missing barrier; a version-1 capture is compared on
+// its memory records.
 class KernelCaptureCompare : public testing::TraceTest {};
 
+// The first record at or after `from` whose kind is `k` (memory: any memory kind).
+std::size_t find_kind(const std::vector<AccessRecord>& v, std::size_t from, RecordKind k) {
+  for (std::size_t i = from; i < v.size(); ++i)
+    if (k == RecordKind::kLoad ? is_memory_kind(v[i].kind) : testing::is_kind(v[i], k)) return i;
+  throw std::logic_error("no such record");
+}
+
 TEST_F(KernelCaptureCompare, AcceptsAFaithfulCaptureAndFlagsADifference) {
-  auto launches = build_kernel_launches("sdpa_naive", {{"B", 1}, {"H", 2}, {"N", 256}, {"d", 64}});
+  auto launches = build_kernel_launches("sdpa_naive", {{"B", 1}, {"H", 2}, {"N", 256}, {"d", 64}},
+                                        opts(DType::kFp16, true));
   std::vector<OpRecord> recs;
   const std::uint32_t sample = 3;
   std::vector<AccessRecord> all;
@@ -230,24 +316,42 @@ TEST_F(KernelCaptureCompare, AcceptsAFaithfulCaptureAndFlagsADifference) {
   AccessTraceMeta meta = kernel_trace_meta(launches, sample);
   meta.timestamp_unit = TimestampUnit::kNs;
   meta.capture = {{"cta_sample", sample}, {"dropped", 0}};
-  write_access_trace(path("case.atrace"), meta, all);
-  std::vector<std::string> errors;
-  EXPECT_EQ(compare_captures(dir_, errors), 3u);
+  for (auto& k : meta.kernels) k.params["causal"] = true;  // the harness writes the case's flag
+  const auto expect_errors = [&](const std::vector<AccessRecord>& v, std::size_t n,
+                                 const std::string& what) {
+    write_access_trace(path("case.atrace"), meta, v);
+    std::vector<std::string> errors;
+    EXPECT_EQ(compare_captures(dir_, errors), 3u) << what;
+    EXPECT_EQ(errors.size(), n) << what << ": " << (errors.empty() ? "" : errors.front());
+  };
+  expect_errors(all, 0, "faithful");
+  auto v = all;
+  v[find_kind(v, v.size() / 2, RecordKind::kLoad)].address += 4096;
+  expect_errors(v, 1, "a sector moved to another CTA's tile");
+  v = all;
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(find_kind(v, 0, RecordKind::kLoad)));
+  expect_errors(v, 1, "a memory record missing");
+  v = all;
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(find_kind(v, 0, RecordKind::kCompute)));
+  expect_errors(v, 1, "a compute record missing");
+  v = all;
+  v[find_kind(v, v.size() / 3, RecordKind::kCompute)].address += 1;
+  expect_errors(v, 1, "a compute record's count changed");
+  v = all;
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(find_kind(v, 0, RecordKind::kBarrier)));
+  expect_errors(v, 1, "a barrier missing");
+  // Version 1 (memory records only): compared on memory, with a note per launch.
+  v.clear();
+  for (auto r : all)
+    if (is_memory_kind(r.kind)) {
+      r.flags &= static_cast<std::uint8_t>(~kFlagToShared);  // a version-1 flag set
+      v.push_back(r);
+    }
+  write_access_trace(path("case.atrace"), meta, v);
+  std::vector<std::string> errors, notes;
+  EXPECT_EQ(compare_captures(dir_, errors, &notes), 3u);
   EXPECT_TRUE(errors.empty()) << errors.front();
-  // One sector moved to another CTA's tile: flagged.
-  auto moved = all;
-  moved[moved.size() / 2].address += 4096;
-  write_access_trace(path("case.atrace"), meta, moved);
-  errors.clear();
-  compare_captures(dir_, errors);
-  EXPECT_EQ(errors.size(), 1u);
-  // One record missing: flagged.
-  auto dropped = all;
-  dropped.erase(dropped.begin() + 7);
-  write_access_trace(path("case.atrace"), meta, dropped);
-  errors.clear();
-  compare_captures(dir_, errors);
-  EXPECT_EQ(errors.size(), 1u);
+  EXPECT_EQ(notes.size(), 3u);
   // An overflowed capture is reported, not compared.
   meta.capture["dropped"] = 5;
   write_access_trace(path("case.atrace"), meta, all);
@@ -520,6 +624,8 @@ TEST(KernelAccess, NaiveSdpaIsThreeLaunchesAndCausalChangesNoAddress) {
   EXPECT_EQ(a[0].b_layout, GemmBLayout::kNK);
   EXPECT_EQ(a[2].b_layout, GemmBLayout::kKN);
   EXPECT_EQ(a[1].rec.kernel, "softmax_kernel");
+  EXPECT_TRUE(b[0].gemm_causal);  // QK^T is masked; P V is not
+  EXPECT_FALSE(b[2].gemm_causal || a[0].gemm_causal);
   // The mask only changes values; the three kernels touch the same sectors.
   for (int i = 0; i < 3; ++i) EXPECT_EQ(gen(a[i]), gen(b[i]));
   // P V: S is read once per output column tile (d = 64: one), V once per row tile.
@@ -589,10 +695,21 @@ TEST(KernelAccessCli, GenKernelWritesWhatTheLibraryGeneratesAndInfoReadsIt) {
                           " --kernel gemm --shape M=200,N=136,K=64 --cta-sample 2 " +
                           "--write-op-trace " + ops + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  const auto back = read_access_trace(out);
+  const auto launch = launch_from_op_trace(read_op_trace(ops), 0);
   KernelGenOptions o;
   o.cta_sample = 2;
-  EXPECT_EQ(back, kernel_accesses(launch_from_op_trace(read_op_trace(ops), 0), o));
+  // In wave order: per warp, the same records as the library generates.
+  EXPECT_EQ(testing::per_warp(read_access_trace(out)),
+            testing::per_warp(kernel_accesses(launch, o)));
+  // --memory-only: a version-1 file of the memory records.
+  const std::string mem = accsim.string() + " trace gen kernel " + out +
+                          " --kernel gemm --shape M=200,N=136,K=64 --cta-sample 2 --memory-only " +
+                          "--wave-ctas 3 2>/dev/null";
+  ASSERT_EQ(std::system(mem.c_str()), 0) << mem;
+  EXPECT_EQ(AccessTraceReader(out).header().version, 1);
+  o.instruction_mix = false;
+  EXPECT_EQ(testing::per_warp(read_access_trace(out)),
+            testing::per_warp(kernel_accesses(launch, o)));
   const std::string info =
       accsim.string() + " trace info " + out + " > " + (dir / "info.txt").string();
   ASSERT_EQ(std::system(info.c_str()), 0);
@@ -666,15 +783,19 @@ TEST(KernelAccess, CtaSamplingKeepsExactlyTheSampledCtas) {
   ls.push_back(build_kernel_launches("gelu", {{"n", 50000}}, opts(DType::kFp16, false, 1))[0]);
   ls.push_back(build_kernel_launches("gemv", {{"M", 50}, {"K", 64}})[0]);
   for (const auto& l : ls)
-    for (std::uint32_t s : {2u, 3u, 7u}) {
-      const auto all = gen(l);
-      std::vector<AccessRecord> want;
-      for (const auto& r : all)
-        if (r.cta % s == 0) want.push_back(r);
-      const auto got = gen(l, s);
-      EXPECT_FALSE(got.empty()) << l.rec.kernel;
-      EXPECT_EQ(got, want) << l.rec.kernel << " sample " << s;
-    }
+    for (bool mix : {false, true})
+      for (std::uint32_t s : {2u, 3u, 7u}) {
+        KernelGenOptions o;
+        o.instruction_mix = mix;
+        const auto all = kernel_accesses(l, o);
+        std::vector<AccessRecord> want;
+        for (const auto& r : all)
+          if (r.cta % s == 0) want.push_back(r);
+        o.cta_sample = s;
+        const auto got = kernel_accesses(l, o);
+        EXPECT_FALSE(got.empty()) << l.rec.kernel;
+        EXPECT_EQ(got, want) << l.rec.kernel << " sample " << s << " mix " << mix;
+      }
 }
 
 // --- (d) writing, reading, info; errors
@@ -685,7 +806,7 @@ class KernelTrace : public testing::TraceTest {};
 TEST_F(KernelTrace, RoundTripsThroughWriterReaderAndInfo) {
   auto ls = build_kernel_launches("decode", {{"B", 1}, {"H", 2}, {"L", 2048}, {"d", 128}});
   const std::string p = path("decode.atrace");
-  const std::uint64_t n = write_kernel_trace(p, ls, 1);
+  const std::uint64_t n = write_kernel_trace(p, ls);
   AccessTraceMeta meta;
   const auto back = read_access_trace(p, &meta);
   ASSERT_EQ(back.size(), n);
@@ -695,14 +816,38 @@ TEST_F(KernelTrace, RoundTripsThroughWriterReaderAndInfo) {
     o.kernel_index = static_cast<std::uint16_t>(j);
     for (const auto& r : kernel_accesses(ls[j], o)) want.push_back(r);
   }
-  EXPECT_EQ(back, want);
+  // The same records (in wave order: the same per warp, and the same multiset).
+  EXPECT_EQ(back.size(), want.size());
+  EXPECT_EQ(testing::per_warp(back), testing::per_warp(want));
+  EXPECT_EQ(AccessTraceReader(p).header().version, 2);
   ASSERT_EQ(meta.kernels.size(), 2u);
   EXPECT_EQ(meta.kernels[0].name, "decode_split_kernel");
+  EXPECT_EQ(meta.kernels[0].regs, 56u);  // kernel_mix.h regs_decode_split(f16, 128)
   EXPECT_EQ(meta.kernels[1].grid, (std::array<std::uint32_t, 3>{2, 1, 1}));
   EXPECT_EQ(meta.timestamp_unit, TimestampUnit::kNone);
+  EXPECT_EQ(meta.capture.value("wave_ctas", 0u), 264u);
   const auto info = trace_info(p);
   EXPECT_NE(info.to_text().find(std::to_string(n) + " records"), std::string::npos)
       << info.to_text();
+  std::uint64_t ex2 = 0;
+  for (const auto& r : want)
+    if (testing::is_kind(r, RecordKind::kCompute) &&
+        r.size == static_cast<std::uint32_t>(InstrClass::kSfuEx2))
+      ex2 += r.address;
+  EXPECT_GT(ex2, 0u);
+  EXPECT_EQ(info.to_json()["instruction_mix"].value("ex2", std::uint64_t{0}), ex2);
+  // Memory only: version 1, the memory records.
+  KernelTraceOptions mem;
+  mem.instruction_mix = false;
+  write_kernel_trace(p, ls, mem);
+  EXPECT_EQ(AccessTraceReader(p).header().version, 1);
+  want.clear();
+  for (std::size_t j = 0; j < ls.size(); ++j)
+    for (auto r : gen(ls[j])) {
+      r.kernel = static_cast<std::uint16_t>(j);
+      want.push_back(r);
+    }
+  EXPECT_EQ(testing::per_warp(read_access_trace(p)), testing::per_warp(want));
 }
 
 TEST(KernelAccessErrors, BadInputIsAnErrorWithAClearMessage) {
@@ -759,6 +904,27 @@ TEST(KernelAccessErrors, BadInputIsAnErrorWithAClearMessage) {
   KernelGenOptions zero;
   zero.cta_sample = 0;
   expect_err([&] { kernel_accesses(l, zero); }, "cta_sample");
+  // The streaming source checks the launch when it is made, before any record.
+  bad = l;
+  bad.rec.tensors[0].bytes = 64;
+  expect_err([&] { make_generated_kernel_source(bad); }, "tensor 'A' has 64 bytes");
+  expect_err(
+      [&] {
+        build_kernel_launches("gemm",
+                              {{"M", 1u << 20}, {"N", 1u << 20}, {"K", 32}, {"batch", 256}});
+      },
+      "linear CTA ids are 32-bit");
+  KernelTraceOptions no_wave;
+  no_wave.wave_ctas = 0;
+  expect_err([&] { write_kernel_trace("/nonexistent/x.atrace", {l}, no_wave); }, "wave_ctas");
+  // A bad launch among several: nothing is written.
+  bad = l;
+  bad.rec.grid = std::array<std::uint32_t, 3>{3, 1, 1};
+  const std::string out =
+      (fs::temp_directory_path() / ("accsim_kgen_err_" + std::to_string(::getpid()) + ".atrace"))
+          .string();
+  expect_err([&] { write_kernel_trace(out, {l, bad}); }, "grid [3,1,1]");
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace

@@ -157,9 +157,14 @@ TEST_F(AccessTrace, WriterRemovesItsPartialFileWhenNotClosed) {
 TEST_F(AccessTrace, WriterRejectsInvalidRecords) {
   AccessTraceWriter w(path("w.atrace"), sample_meta(2));
   AccessRecord r;
-  r.kind = 3;
-  expect_input_error([&] { w.append(r); }, {path("w.atrace"), "record 0", "kind 3"});
+  r.kind = 9;
+  expect_input_error([&] { w.append(r); }, {path("w.atrace"), "record 0", "kind 9"});
+  r.kind = 3;  // compute: class in `size` (32 is past the classes), count in `address` (0)
+  expect_input_error([&] { w.append(r); }, {"unknown instruction class 32"});
+  r.size = 2;
+  expect_input_error([&] { w.append(r); }, {"counts 0 instructions"});
   r.kind = 0;
+  r.size = 32;
   r.kernel = 2;
   expect_input_error([&] { w.append(r); }, {"kernel index 2"});
   r.kernel = 0;
@@ -212,10 +217,13 @@ TEST_F(BadAccessTrace, TextFileIsNotATrace) {
 
 TEST_F(BadAccessTrace, UnsupportedVersion) {
   auto b = read_bytes(good());
-  b[8] = 2;
+  b[8] = 3;
   write_bytes(path("t.atrace"), b);
   expect_input_error([&] { read_all(path("t.atrace")); },
-                     {path("t.atrace"), "unsupported access trace version 2", "byte 8"});
+                     {path("t.atrace"), "unsupported access trace version 3", "byte 8"});
+  b[8] = 0;
+  write_bytes(path("t.atrace"), b);
+  expect_input_error([&] { read_all(path("t.atrace")); }, {"unsupported access trace version 0"});
 }
 
 TEST_F(BadAccessTrace, TruncatedHeader) {
@@ -390,8 +398,9 @@ TEST_F(BadAccessTrace, MetadataSemanticErrors) {
       {R"({"timestamp_unit":"ns","sm_clock_mhz":-5})", "outside the valid range"},
       {R"({"timestamp_unit":"ns","kernels":[{"id":1,"name":"k"}]})", "ids must equal"},
       {R"({"timestamp_unit":"ns","kernels":[{"id":0,"name":"k","grid":[0]}]})", "'grid'"},
-      {R"({"timestamp_unit":"ns","kernels":[{"id":0,"name":"k","regs":32}]})",
-       "unknown key 'regs' in kernels[0]"},
+      {R"({"timestamp_unit":"ns","kernels":[{"id":0,"name":"k","registers":32}]})",
+       "unknown key 'registers' in kernels[0]"},
+      {R"({"timestamp_unit":"ns","kernels":[{"id":0,"name":"k","regs":256}]})", "regs"},
       {R"({"timestamp_unit":"ns","capture":[1]})", "'capture' in the trace metadata must be"},
       {R"([1,2])", "must be a JSON object"},
       {std::string(100, '[') + std::string(100, ']'), "nests deeper than 64"},
