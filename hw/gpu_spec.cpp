@@ -107,9 +107,12 @@ namespace accsim::hw {
 //
 // Cache and memory-system figures that no source gives, the same for every preset:
 // ASSUMPTIONS: L1 4 ways and 4 sectors (one 128-byte line) per SM cycle; L2 16 ways (Accel-Sim
-// uses 20 for the H100); max_outstanding 256 sectors per SM (Little's law for 3.35 TB/s and 420
-// cycles needs ~170) and warp_outstanding 8. The L1 capacity is the whole L1/shared array (or the
-// largest L1 carve-out), not reduced by a kernel's shared memory: an upper bound.
+// uses 20 for the H100); max_outstanding 1536 sectors per SM: [AS]'s tuned L1 data caches have
+// 384 MSHR entries of 128-byte lines (-gpgpu_cache:dl1 ...,A:384:48,...), i.e. 1536 sectors
+// (Little's law for the H100's 3.35 TB/s at a ~600-cycle loaded latency needs ~560 per SM; a
+// GEMM's cp.async stages put 16 KB per CTA in flight); warp_outstanding 8 (memory-only kernels
+// only). The L1 capacity is the unified L1/shared array; the model subtracts the shared memory
+// of the resident CTAs (models/gpu/README.md).
 
 ClockDomain GpuSpec::clock() const {
   ClockDomain c;
@@ -177,7 +180,7 @@ const std::map<std::string, std::string>& presets() {
        // DERIVED: [CHASE] DRAM 420 - L2 290 - HBM3-5.2's read (nRCDRD + nCL + nBL = 40 nCK x
        // 0.769 ns = 61 SM cycles) = 69.
        "dram_latency: 69\n"
-       "max_outstanding: 256\nwarp_outstanding: 8\n"  // ASSUMPTIONS (see above)
+       "max_outstanding: 1536\nwarp_outstanding: 8\n"  // [AS] L1 MSHRs; ASSUMPTION (see above)
        // [H100] 5 stacks x 16 channels; 5.2 Gbps x 160 pseudo-channels x 4 B = 3.33 TB/s
        // (-0.6 % of 3.35 TB/s; the exact 5.23 Gbps has no bin).
        "memory_preset: HBM3\nmemory_speed: HBM3-5.2\nmemory_channels: 80\n"
@@ -221,7 +224,7 @@ const std::map<std::string, std::string>& presets() {
        "l2_slices: 80\n"
        // DERIVED as H100 with HBM3E-6.25's read (23 + 23 + 2 nCK x 0.64 ns = 61 SM cycles).
        "dram_latency: 69\n"
-       "max_outstanding: 256\nwarp_outstanding: 8\n"  // ASSUMPTIONS
+       "max_outstanding: 1536\nwarp_outstanding: 8\n"  // [AS] L1 MSHRs; ASSUMPTION
        // [H200] 6 stacks x 16 channels; 6.25 Gbps x 192 pseudo-channels x 4 B = 4.80 TB/s.
        "memory_preset: HBM3E\nmemory_speed: HBM3E-6.25\nmemory_channels: 96\n"
        "energy: {l1: 0.16pJ/bit, l2: 1.6pJ/bit, noc: 0pJ/bit,\n"  // [HZ] as H100
@@ -258,7 +261,7 @@ const std::map<std::string, std::string>& presets() {
        // DERIVED: [LUO] DRAM ~530 (cached loads) - L2 203 - HBM2-2.4's read (15 + 21 + 2 nCK x
        // 0.823 ns = 44 SM cycles) = 283.
        "dram_latency: 283\n"
-       "max_outstanding: 256\nwarp_outstanding: 8\n"  // ASSUMPTIONS
+       "max_outstanding: 1536\nwarp_outstanding: 8\n"  // [AS] L1 MSHRs; ASSUMPTION
        // [A100] 5 stacks x 8 channels; 2.43 Gbps x 80 pseudo-channels x 8 B = 1.555 TB/s.
        "memory_preset: HBM2\nmemory_speed: HBM2-2.4\nmemory_channels: 40\n"
        "energy: {l1: 0.16pJ/bit, l2: 1.6pJ/bit, noc: 0pJ/bit,\n"  // [HZ] as H100
@@ -289,7 +292,7 @@ const std::map<std::string, std::string>& presets() {
        // DERIVED as A100-40GB with HBM2E-3.2's read (20 + 28 + 2 nCK x 0.628 ns = 44 SM
        // cycles); ASSUMPTION: the same ~530-cycle DRAM latency as [LUO]'s A100.
        "dram_latency: 283\n"
-       "max_outstanding: 256\nwarp_outstanding: 8\n"  // ASSUMPTIONS
+       "max_outstanding: 1536\nwarp_outstanding: 8\n"  // [AS] L1 MSHRs; ASSUMPTION
        // [A100] 80GB datasheet: 5 stacks x 8 channels; 3.186 Gbps x 80 x 8 B = 2.038 TB/s.
        "memory_preset: HBM2E\nmemory_speed: HBM2E-3.2\nmemory_channels: 40\n"
        "energy: {l1: 0.16pJ/bit, l2: 1.6pJ/bit, noc: 0pJ/bit,\n"  // [HZ] as H100
@@ -328,7 +331,7 @@ const std::map<std::string, std::string>& presets() {
        // 18 + 2 nCK x 0.8 ns = 55 SM cycles) = 709; an RTX 2070 figure that likely includes TLB
        // misses: an upper bound.
        "dram_latency: 709\n"
-       "max_outstanding: 256\nwarp_outstanding: 8\n"  // ASSUMPTIONS
+       "max_outstanding: 1536\nwarp_outstanding: 8\n"  // [AS] L1 MSHRs; ASSUMPTION
        // [T4] 8 x16 GDDR6 devices = 16 channels x 16 bit x 10 Gbps = 320 GB/s.
        "memory_preset: GDDR6\nmemory_speed: GDDR6-10\nmemory_channels: 16\n"
        "energy: {l1: 0.16pJ/bit, l2: 1.6pJ/bit, noc: 0pJ/bit,\n"  // [HZ] as H100
@@ -492,7 +495,7 @@ struct SchemaHolder {
         .section("pipes", &GpuSpec::pipes, pipes,
                  "execution pipes per SM: rate (per SM cycle, spread over the sub-partitions) "
                  "and latency")
-        .integer("max_outstanding", &GpuSpec::max_outstanding, std::optional<int>(256),
+        .integer("max_outstanding", &GpuSpec::max_outstanding, std::optional<int>(1536),
                  Range::between(1, 1 << 20), "sectors", "sectors in flight per SM (assumption)")
         .integer("warp_outstanding", &GpuSpec::warp_outstanding, std::optional<int>(8),
                  Range::between(1, 1 << 16), "sectors",

@@ -76,8 +76,8 @@ struct GpuSpec {
   int issue_per_cycle = 1;  // warp-instructions per scheduler per cycle
   int issue_batch = 32;     // a compute record issues in batches of at most this many
   GpuPipesSpec pipes;
-  int max_outstanding = 256;  // sectors in flight per SM (L1 miss queue)
-  int warp_outstanding = 8;   // sectors in flight per warp
+  int max_outstanding = 1536;  // sectors in flight per SM (L1 miss queue)
+  int warp_outstanding = 8;    // sectors in flight per warp
   GpuCacheSpec l1;
   GpuCacheSpec l2;
   int l2_slices = 80;

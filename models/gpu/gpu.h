@@ -63,7 +63,8 @@ struct KernelStats {
   // not present (allocated without a fetch).
   std::uint64_t l2_hits = 0, l2_misses = 0, l2_pending = 0, l2_store_allocs = 0;
   std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;  // during the kernel
-  std::uint64_t l2_dirty_bytes_at_end = 0;                  // written, still in L2 at the end
+  std::uint64_t smem_async_bytes = 0;       // bytes cp.async wrote into shared memory
+  std::uint64_t l2_dirty_bytes_at_end = 0;  // written, still in L2 at the end
   std::uint64_t latency_sum_cycles = 0, latency_max_cycles = 0, accesses = 0;
   std::array<std::uint64_t, kInstrClassCount> instructions{};  // warp-instructions per class
   std::uint64_t issued = 0;                                    // warp-instructions in all

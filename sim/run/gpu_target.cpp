@@ -92,6 +92,7 @@ Json kernel_json(const gpu::KernelStats& k) {
             {"dram_read_bytes", k.dram_read_bytes},
             {"dram_write_bytes", k.dram_write_bytes},
             {"l2_dirty_bytes_at_end", k.l2_dirty_bytes_at_end},
+            {"smem_async_bytes", k.smem_async_bytes},
             {"mean_latency_cycles", k.accesses ? static_cast<double>(k.latency_sum_cycles) /
                                                      static_cast<double>(k.accesses)
                                                : 0.0},

@@ -316,6 +316,7 @@ void GpuReplay::Impl::finish(std::uint32_t id, std::uint8_t mask, Cycle t) {
     const double busy = static_cast<double>(k * kSector) / g.pipes.smem.rate;
     sm.smem_free = std::max(sm.smem_free, static_cast<double>(t)) + busy;
     ks->pipe_busy[static_cast<std::size_t>(Pipe::kSmem)] += busy;
+    ks->smem_async_bytes += static_cast<std::uint64_t>(k) * kSector;
     energy->count(e_pipe[static_cast<std::size_t>(Pipe::kSmem)],
                   8u * kSector * static_cast<std::uint64_t>(k));
   }

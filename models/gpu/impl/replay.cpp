@@ -389,9 +389,9 @@ void GpuReplay::Impl::extrapolate() {
   };
   for (auto* v :
        {&k.l1_hits, &k.l1_misses, &k.l1_pending, &k.l2_hits, &k.l2_misses, &k.l2_pending,
-        &k.l2_store_allocs, &k.dram_read_bytes, &k.dram_write_bytes, &k.latency_sum_cycles,
-        &k.accesses, &k.issued, &k.stall_memory, &k.stall_dependency, &k.stall_pipe,
-        &k.stall_barrier, &k.stall_mem_slots, &k.records})
+        &k.l2_store_allocs, &k.smem_async_bytes, &k.dram_read_bytes, &k.dram_write_bytes,
+        &k.latency_sum_cycles, &k.accesses, &k.issued, &k.stall_memory, &k.stall_dependency,
+        &k.stall_pipe, &k.stall_barrier, &k.stall_mem_slots, &k.records})
     scale(*v);
   for (auto& v : k.instructions) scale(v);
   for (auto& v : k.pipe_busy) v *= f;

@@ -232,6 +232,8 @@ struct GpuReplay::Impl {
   bool exec_compute(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t);
   void clear_issue_slots(Smsp& sp);
   Cycle take_issue_slot(Smsp& sp, Cycle from);
+  void book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c, Cycle gap, double& pf,
+                  Cycle& first, Cycle& last);
   bool exec_memory(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t);
   bool exec_barrier(Warp& w, Cycle t);
   bool wait_satisfied(Warp& w);

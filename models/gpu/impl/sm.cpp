@@ -202,6 +202,45 @@ Cycle GpuReplay::Impl::take_issue_slot(Smsp& sp, Cycle from) {
   return from;
 }
 
+// Books the issue cycles of a batch of n instructions (one issue slot per cycle: the bit ring),
+// each at the first free cycle at or after both the previous one's issue + gap and the pipe's
+// next free cycle pf (which advances by ii per instruction). The current word of the ring stays
+// in a register; instructions beyond the horizon are not booked (never reached in practice).
+void GpuReplay::Impl::book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c, Cycle gap,
+                                 double& pf, Cycle& first, Cycle& last) {
+  constexpr std::uint64_t kWords = kIssueHorizon / 64;
+  const auto end = static_cast<std::uint64_t>(q.now()) + kIssueHorizon - 64;
+  auto at = static_cast<std::uint64_t>(t);
+  std::uint64_t wi = ~std::uint64_t{0}, word = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    auto c = std::max<std::uint64_t>(at, static_cast<std::uint64_t>(ceil_cycle(pf)));
+    for (;;) {
+      if (c >= end) break;
+      if (c / 64 != wi) {
+        if (wi != ~std::uint64_t{0}) sp.bits[wi % kWords] = word;
+        wi = c / 64;
+        word = sp.bits[wi % kWords];
+      }
+      const std::uint64_t free = ~word >> (c % 64);
+      if (free != 0) {
+        c += static_cast<std::uint64_t>(std::countr_zero(free));
+        if (c / 64 == wi) {
+          word |= std::uint64_t{1} << (c % 64);
+          break;
+        }
+        continue;  // the free bit is in the next word (shifted-in zeros): look there
+      }
+      c = (c / 64 + 1) * 64;
+    }
+    const auto ci = static_cast<Cycle>(c);
+    if (first < 0) first = ci;
+    last = ci;
+    pf = std::max(pf, static_cast<double>(ci)) + ii_c;
+    at = c + static_cast<std::uint64_t>(gap);
+  }
+  if (wi != ~std::uint64_t{0}) sp.bits[wi % kWords] = word;
+}
+
 // A compute record: n warp-instructions of one class on the warp's sub-partition, issued in
 // batches of at most gpu.issue_batch. Each instruction issues in the first cycle where its pipe
 // accepts it (one per ii cycles), the scheduler has a free issue slot (booked per cycle, so
@@ -225,15 +264,20 @@ bool GpuReplay::Impl::exec_compute(Warp& w, std::uint32_t wi, const AccessRecord
   const std::uint64_t batch =
       std::min<std::uint64_t>(r.address - w.batch_done, static_cast<std::uint64_t>(g.issue_batch));
   const Cycle gap = chain ? latency[p] : 1;  // cycles from one instruction to the next's issue
-  Cycle at = t, first = -1, last_issue = t;
+  Cycle first = -1, last_issue = t;
   double pf = pipe_free;
   clear_issue_slots(sp);
-  for (std::uint64_t k = 0; k < batch; ++k) {
-    const Cycle want = std::max(at, ceil_cycle(pf));
-    last_issue = take_issue_slot(sp, want);
-    if (first < 0) first = last_issue;
-    pf = std::max(pf, static_cast<double>(last_issue)) + ii[cls];
-    at = last_issue + gap;
+  if (g.issue_per_cycle == 1) {
+    book_batch(sp, t, batch, ii[cls], gap, pf, first, last_issue);
+  } else {
+    Cycle at = t;
+    for (std::uint64_t k = 0; k < batch; ++k) {
+      const Cycle want = std::max(at, ceil_cycle(pf));
+      last_issue = take_issue_slot(sp, want);
+      if (first < 0) first = last_issue;
+      pf = std::max(pf, static_cast<double>(last_issue)) + ii[cls];
+      at = last_issue + gap;
+    }
   }
   pipe_free = pf;
   const auto n = static_cast<double>(batch);
