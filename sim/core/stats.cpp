@@ -7,15 +7,16 @@
 
 namespace accsim {
 
-void Distribution::add(std::uint64_t v) {
+void Distribution::add(std::uint64_t v, std::uint64_t times) {
+  if (times == 0) return;
   if (v < kDense) {
     if (dense_.size() <= v) dense_.resize(std::max<std::size_t>(v + 1, dense_.size() * 2), 0);
-    ++dense_[v];
+    dense_[v] += times;
   } else {
-    ++sparse_[v];
+    sparse_[v] += times;
   }
-  ++n_;
-  sum_ += v;
+  n_ += times;
+  sum_ += v * times;
   if (v < min_) min_ = v;
   if (v > max_) max_ = v;
 }

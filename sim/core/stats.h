@@ -28,7 +28,7 @@ class Counter {
 // Percentiles are exact (nearest-rank); memory is bounded by the number of distinct values.
 class Distribution {
  public:
-  void add(std::uint64_t v);
+  void add(std::uint64_t v, std::uint64_t times = 1);  // `times` samples of value v
   std::uint64_t count() const { return n_; }
   double mean() const { return n_ ? static_cast<double>(sum_) / static_cast<double>(n_) : 0.0; }
   std::uint64_t min() const { return n_ ? min_ : 0; }

@@ -108,7 +108,7 @@ void GpuReplay::Impl::issue_access(std::uint32_t wi, const AccessRecord& r, std:
   }
   const Cycle l1_done = t + g.l1.hit_latency;
   if (q.bypass) {
-    push(l1_done, EvType::kL2Arrive, id, mask);
+    to_l2(id, mask, l1_done);
     return;
   }
   energy->count(e_l1, static_cast<std::uint64_t>(k));
@@ -131,18 +131,17 @@ void GpuReplay::Impl::issue_access(std::uint32_t wi, const AccessRecord& r, std:
   }
   q.l1_primary = miss;
   if (hit) push(l1_done, EvType::kComplete, id, hit);
-  if (miss) push(l1_done, EvType::kL2Arrive, id, miss);
+  if (miss) to_l2(id, miss, l1_done);
 }
 
 // Each slice takes `l2.sectors_per_cycle` lookups per cycle, in arrival order (a request's
-// granule lies in one line, so in one slice).
-void GpuReplay::Impl::l2_arrive(std::uint32_t id, std::uint8_t mask, Cycle t) {
+// granule lies in one line, so in one slice). Every request reaches L2 a fixed time after it
+// issues and requests issue in time order, so the slice's slots are booked now, in issue order,
+// which is arrival order: one event (the lookup) per request instead of two.
+void GpuReplay::Impl::to_l2(std::uint32_t id, std::uint8_t mask, Cycle arrival) {
   const Cycle c = slices[static_cast<std::size_t>(slice_of(reqs[id].base))].take(
-      kPopcount4[mask], g.l2.sectors_per_cycle, t);
-  if (c == t)
-    l2_service(id, mask, t);
-  else
-    push(c, EvType::kL2Service, id, mask);
+      kPopcount4[mask], g.l2.sectors_per_cycle, arrival);
+  push(c, EvType::kL2Service, id, mask);
 }
 
 void GpuReplay::Impl::l2_service(std::uint32_t id, std::uint8_t mask, Cycle t) {
@@ -308,7 +307,7 @@ void GpuReplay::Impl::finish(std::uint32_t id, std::uint8_t mask, Cycle t) {
   sm.outstanding -= k;
   const auto lat = static_cast<std::uint64_t>(t - r.issue);
   ks->latency_sum_cycles += lat * static_cast<std::uint64_t>(k);
-  for (int i = 0; i < k; ++i) access_latency->add(lat);
+  access_latency->add(lat, static_cast<std::uint64_t>(k));
   ks->latency_max_cycles = std::max(ks->latency_max_cycles, lat);
   ks->accesses += static_cast<std::uint64_t>(k);
   if (r.to_shared) {

@@ -292,9 +292,6 @@ void GpuReplay::Impl::event_loop(const RunOptions& opt) {
       case EvType::kComplete:
         complete(e.a, e.mask, t);
         break;
-      case EvType::kL2Arrive:
-        l2_arrive(e.a, e.mask, t);
-        break;
       case EvType::kL2Service:
         l2_service(e.a, e.mask, t);
         break;

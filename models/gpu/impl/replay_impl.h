@@ -24,7 +24,7 @@ using workloads::InstrClass;
 using workloads::Pipe;
 using workloads::RecordKind;
 
-enum class EvType : std::uint8_t { kWarp, kComplete, kL2Arrive, kL2Service };
+enum class EvType : std::uint8_t { kWarp, kComplete, kL2Service };
 
 // Sectors in a 4-bit request mask (a table: no popcount instruction is assumed of the host).
 inline constexpr std::uint8_t kPopcount4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
@@ -232,6 +232,7 @@ struct GpuReplay::Impl {
   bool exec_compute(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t);
   void clear_issue_slots(Smsp& sp);
   Cycle take_issue_slot(Smsp& sp, Cycle from);
+  std::uint64_t book_dense(Smsp& sp, std::uint64_t& at, std::uint64_t n, Cycle& first, Cycle& last);
   void book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c, Cycle gap, double& pf,
                   Cycle& first, Cycle& last);
   bool exec_memory(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t);
@@ -247,7 +248,7 @@ struct GpuReplay::Impl {
 
   // memory.cpp
   void issue_access(std::uint32_t wi, const AccessRecord& r, std::uint8_t mask, Cycle t);
-  void l2_arrive(std::uint32_t id, std::uint8_t mask, Cycle t);
+  void to_l2(std::uint32_t id, std::uint8_t mask, Cycle arrival);
   void l2_service(std::uint32_t id, std::uint8_t mask, Cycle t);
   void complete(std::uint32_t id, std::uint8_t mask, Cycle t);
   void finish(std::uint32_t id, std::uint8_t mask, Cycle t);

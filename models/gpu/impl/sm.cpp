@@ -10,9 +10,12 @@
 namespace accsim::gpu {
 
 namespace {
-Cycle ceil_cycle(double t) {
-  const auto c = static_cast<Cycle>(t);
-  return static_cast<double>(c) < t - 1e-9 ? c + 1 : c;
+// The cycle in which a pipe whose next free time is `pf` (fractional cycles: ii need not be whole)
+// takes its next instruction: floor(pf). The pipe is a rate, so 1000 instructions of ii = 6.0015
+// (the H100's mma.sync m16n8k16) take 6001.5 cycles; rounding each instruction up to a whole
+// cycle would make them take 7000.
+Cycle pipe_cycle(double pf) {
+  return static_cast<Cycle>(std::floor(pf + 1e-9));
 }
 }  // namespace
 
@@ -211,9 +214,15 @@ void GpuReplay::Impl::book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c
   constexpr std::uint64_t kWords = kIssueHorizon / 64;
   const auto end = static_cast<std::uint64_t>(q.now()) + kIssueHorizon - 64;
   auto at = static_cast<std::uint64_t>(t);
+  if (gap == 1 && ii_c <= 1.0 && pf <= static_cast<double>(at)) {
+    const std::uint64_t left = book_dense(sp, at, n, first, last);
+    if (left < n) pf = static_cast<double>(last) + ii_c;
+    if (left == 0) return;
+    n = left;  // beyond the horizon: the loop below places them
+  }
   std::uint64_t wi = ~std::uint64_t{0}, word = 0;
   for (std::uint64_t k = 0; k < n; ++k) {
-    auto c = std::max<std::uint64_t>(at, static_cast<std::uint64_t>(ceil_cycle(pf)));
+    auto c = std::max<std::uint64_t>(at, static_cast<std::uint64_t>(pipe_cycle(pf)));
     for (;;) {
       if (c >= end) break;
       if (c / 64 != wi) {
@@ -239,6 +248,41 @@ void GpuReplay::Impl::book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c
     at = c + static_cast<std::uint64_t>(gap);
   }
   if (wi != ~std::uint64_t{0}) sp.bits[wi % kWords] = word;
+}
+
+// book_batch's common case, a pipe that takes an instruction every cycle or faster (ii <= 1), no
+// chain, and the pipe free at the start: then each instruction goes to the first free slot after
+// the previous one's (the pipe, free again ii <= 1 cycle after each issue, is never later), so the
+// free bits of a ring word are taken together, and the pipe is next free at the last issue + ii.
+// Books from cycle `at` up to the horizon; returns the instructions left (beyond it) and sets
+// `at` to the cycle after the last one booked.
+std::uint64_t GpuReplay::Impl::book_dense(Smsp& sp, std::uint64_t& at, std::uint64_t n,
+                                          Cycle& first, Cycle& last) {
+  constexpr std::uint64_t kWords = kIssueHorizon / 64;
+  const auto end = static_cast<std::uint64_t>(q.now()) + kIssueHorizon - 64;
+  std::uint64_t c = at;
+  while (n > 0 && c < end) {
+    std::uint64_t& word = sp.bits[(c / 64) % kWords];
+    const std::uint64_t base = c / 64 * 64;
+    std::uint64_t free = ~word & (~std::uint64_t{0} << (c % 64));
+    if (free == 0) {
+      c = base + 64;
+      continue;
+    }
+    std::uint64_t take = free;
+    if (static_cast<std::uint64_t>(std::popcount(free)) > n) {  // the lowest n free slots
+      take = 0;
+      for (std::uint64_t k = 0; k < n; ++k, free &= free - 1) take |= free & (~free + 1);
+    }
+    word |= take;
+    n -= static_cast<std::uint64_t>(std::popcount(take));
+    if (first < 0)
+      first = static_cast<Cycle>(base + static_cast<std::uint64_t>(std::countr_zero(take)));
+    last = static_cast<Cycle>(base + 63 - static_cast<std::uint64_t>(std::countl_zero(take)));
+    c = static_cast<std::uint64_t>(last) + 1;
+  }
+  at = c;
+  return n;
 }
 
 // A compute record: n warp-instructions of one class on the warp's sub-partition, issued in
@@ -272,7 +316,7 @@ bool GpuReplay::Impl::exec_compute(Warp& w, std::uint32_t wi, const AccessRecord
   } else {
     Cycle at = t;
     for (std::uint64_t k = 0; k < batch; ++k) {
-      const Cycle want = std::max(at, ceil_cycle(pf));
+      const Cycle want = std::max(at, pipe_cycle(pf));
       last_issue = take_issue_slot(sp, want);
       if (first < 0) first = last_issue;
       pf = std::max(pf, static_cast<double>(last_issue)) + ii[cls];

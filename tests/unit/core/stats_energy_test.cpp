@@ -22,6 +22,20 @@ TEST(Stats, DistributionPercentilesAreExactNearestRank) {
   EXPECT_EQ(empty.percentile(50), 0u);
 }
 
+TEST(Stats, DistributionAddsRepeatedSamplesAtOnce) {
+  Distribution a, b;
+  for (int i = 0; i < 3; ++i) a.add(7);
+  a.add(70000);
+  a.add(70000);
+  b.add(7, 3);
+  b.add(70000, 2);
+  b.add(5, 0);  // no samples: no effect
+  EXPECT_EQ(b.count(), a.count());
+  EXPECT_EQ(b.min(), 7u);
+  EXPECT_DOUBLE_EQ(b.mean(), a.mean());
+  for (const double p : {1.0, 50.0, 60.0, 61.0, 100.0}) EXPECT_EQ(b.percentile(p), a.percentile(p));
+}
+
 TEST(Stats, OccupancyIsTimeWeighted) {
   Occupancy o;
   o.set(0, 2);   // 2 for 10 cycles

@@ -45,5 +45,26 @@ TEST(GpuSectorCache, DirtySectorsAreWrittenBackOnEviction) {
   EXPECT_EQ(c.dirty_sectors(), 0u);
 }
 
+// The set of a line is line mod sets for any set count (the H100's L2 slice has 320 sets), also
+// for line numbers near 2^64 where the multiply-high estimate of the quotient is furthest off:
+// with one way, two lines evict each other exactly when they fall in one set.
+TEST(GpuSectorCache, SetIndexIsLineModSetsForAnySetCount) {
+  const std::uint64_t lines[] = {
+      0, 1, 319, 320, 641, 123456789, (std::uint64_t{1} << 57) - 1, (std::uint64_t{1} << 57) - 320};
+  for (const std::int64_t sets : {1, 3, 320, 1000, 4096}) {
+    for (const std::uint64_t a : lines) {
+      for (const std::uint64_t b : lines) {
+        if (a == b) continue;
+        gpu::SectorCache c(sets, 1, 128, 32);
+        c.fill(a * 128, false, nullptr);
+        c.fill(b * 128, false, nullptr);
+        const bool same_set =
+            a % static_cast<std::uint64_t>(sets) == b % static_cast<std::uint64_t>(sets);
+        EXPECT_EQ(c.lookup(a * 128), !same_set) << "sets " << sets << ", lines " << a << ", " << b;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace accsim::test

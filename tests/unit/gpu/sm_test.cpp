@@ -128,6 +128,21 @@ TEST(GpuSm, ComputeRecordTakesItsPipeForNTimesIiThenItsLatency) {
   EXPECT_DOUBLE_EQ(k.pipe_busy[static_cast<std::size_t>(workloads::Pipe::kTensor)], 80.0);
 }
 
+// A pipe is a rate: with a fractional ii an instruction issues in cycle floor(the pipe's next free
+// time), so n instructions take n x ii cycles, not n x ceil(ii). 1200 MAC/SM = 300 per
+// sub-partition: an m16n8k16 every 2048 / 300 = 6.8267 cycles; instruction k issues at
+// floor(k x 6.8267): the 100th (k = 99) at 675 (675.84), not at 99 x 7 = 693.
+TEST(GpuSm, AFractionalIiKeepsItsRate) {
+  Machine m;
+  m.g.pipes.tensor = {1200, 32};
+  m.g.issue_batch = 1000;
+  auto k = m.run(kernel(32), {op(0, kMma, 100)});
+  EXPECT_EQ(k.cycles, 675 + 32);
+  // One more instruction moves the last issue to floor(100 x 6.8267) = 682.
+  k = m.run(kernel(32), {op(0, kMma, 101)});
+  EXPECT_EQ(k.cycles, 682 + 32);
+}
+
 TEST(GpuSm, WarpsOfOneSubPartitionShareItsPipe) {
   Machine m;
   // Four warps: one per sub-partition, all in parallel.
