@@ -24,7 +24,7 @@ std::uint32_t GpuReplay::Impl::new_req() {
 
 int GpuReplay::Impl::slice_of(std::uint64_t sector) const {
   // An XOR hash of the line address over the slices (the real H100 hash is not public).
-  const std::uint64_t line = sector / static_cast<std::uint64_t>(g.l2.line_bytes);
+  const std::uint64_t line = sector >> std::countr_zero(static_cast<unsigned>(g.l2.line_bytes));
   const std::uint64_t h = line ^ (line >> 7) ^ (line >> 13) ^ (line >> 19);
   return static_cast<int>(h % static_cast<std::uint64_t>(g.l2_slices));
 }
@@ -93,7 +93,7 @@ void GpuReplay::Impl::issue_access(std::uint32_t wi, const AccessRecord& r, std:
   const std::uint32_t id = new_req();
   Req& q = reqs[id];
   q = Req{};
-  q.base = r.address / granule * granule;
+  q.base = r.address & ~(granule - 1);
   q.issue = t;
   q.warp = wi;
   q.sm = w.sm;
@@ -139,14 +139,15 @@ void GpuReplay::Impl::issue_access(std::uint32_t wi, const AccessRecord& r, std:
 // issues and requests issue in time order, so the slice's slots are booked now, in issue order,
 // which is arrival order: one event (the lookup) per request instead of two.
 void GpuReplay::Impl::to_l2(std::uint32_t id, std::uint8_t mask, Cycle arrival) {
-  const Cycle c = slices[static_cast<std::size_t>(slice_of(reqs[id].base))].take(
-      kPopcount4[mask], g.l2.sectors_per_cycle, arrival);
+  Req& r = reqs[id];
+  r.slice = static_cast<std::uint16_t>(slice_of(r.base));
+  const Cycle c = slices[r.slice].take(kPopcount4[mask], g.l2.sectors_per_cycle, arrival);
   push(c, EvType::kL2Service, id, mask);
 }
 
 void GpuReplay::Impl::l2_service(std::uint32_t id, std::uint8_t mask, Cycle t) {
   Req& r = reqs[id];
-  SectorCache& c = l2[static_cast<std::size_t>(slice_of(r.base))];
+  SectorCache& c = l2[r.slice];
   energy->count(e_l2, static_cast<std::uint64_t>(kPopcount4[mask]));
   std::uint8_t done = 0;
   for (std::uint8_t m = mask; m != 0; m &= m - 1) {

@@ -2,6 +2,7 @@
 // loop shared with the DRAM, statistics, energy, bounds and sampling. The SM side is in sm.cpp,
 // the memory side in memory.cpp.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
@@ -164,6 +165,7 @@ void GpuReplay::Impl::start_kernel(workloads::KernelRecordSource& s, const RunOp
   cta_budget = opt.sample_waves > 0 ? wave * static_cast<std::uint64_t>(opt.sample_waves)
                                     : std::numeric_limits<std::uint64_t>::max();
   granule = static_cast<std::uint64_t>(std::min({128, g.l1.line_bytes, g.l2.line_bytes}));
+  granule_shift = std::countr_zero(granule);
   reset_l1(occ, info.smem);
   sms.assign(static_cast<std::size_t>(g.sms), Sm{});
   for (auto& m : sms) m.smsp.assign(static_cast<std::size_t>(g.sub_partitions), Smsp{});

@@ -45,6 +45,7 @@ struct Req {
   std::uint32_t warp = 0;
   std::uint32_t group = 0;  // the warp's load group (loads only)
   std::uint16_t sm = 0;
+  std::uint16_t slice = 0;  // its L2 slice (slice_of(base)), set when it leaves for L2
   std::uint8_t kind = 0;
   std::uint8_t left = 0;        // sectors not back yet
   std::uint8_t l1_primary = 0;  // sectors whose L1 miss this request fetches (fills L1)
@@ -183,6 +184,7 @@ struct GpuReplay::Impl {
   std::vector<Waiter> waiters;
   std::vector<std::uint32_t> free_waiters;
   std::uint64_t granule = 128;  // bytes of a request (at most 4 sectors, within one L1/L2 line)
+  int granule_shift = 7;        // log2(granule): line sizes are powers of two
   std::vector<Warp> warps;
   std::vector<std::uint32_t> free_warps;
   std::vector<Cta> ctas;
@@ -233,6 +235,8 @@ struct GpuReplay::Impl {
   void clear_issue_slots(Smsp& sp);
   Cycle take_issue_slot(Smsp& sp, Cycle from);
   std::uint64_t book_dense(Smsp& sp, std::uint64_t& at, std::uint64_t n, Cycle& first, Cycle& last);
+  void book_one(Smsp& sp, std::uint64_t& at, double ii_c, Cycle gap, double& pf, Cycle& first,
+                Cycle& last);
   void book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c, Cycle gap, double& pf,
                   Cycle& first, Cycle& last);
   bool exec_memory(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t);

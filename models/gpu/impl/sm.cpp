@@ -15,8 +15,8 @@ namespace {
 // (the H100's mma.sync m16n8k16) take 6001.5 cycles; rounding each instruction up to a whole
 // cycle would make them take 7000.
 Cycle pipe_cycle(double pf) {
-  return static_cast<Cycle>(std::floor(pf + 1e-9));
-}
+  return static_cast<Cycle>(pf + 1e-9);
+}  // pf >= 0: truncation
 }  // namespace
 
 void GpuReplay::Impl::wake(std::uint32_t w, Cycle t) {
@@ -124,13 +124,14 @@ void GpuReplay::Impl::load_returned(Warp& w, std::uint32_t group, std::uint32_t 
 // the SM's L1 port (l1.sectors_per_cycle per cycle); it issues in the cycle of its last slot.
 bool GpuReplay::Impl::exec_memory(Warp& w, std::uint32_t wi, const AccessRecord& r, Cycle t) {
   Sm& sm = sms[w.sm];
-  const std::uint64_t gran = r.address / granule;
-  auto mask = static_cast<std::uint8_t>(1u << (r.address % granule / 32));
+  const std::uint64_t gran = r.address >> granule_shift;
+  auto mask = static_cast<std::uint8_t>(1u << ((r.address & (granule - 1)) / 32));
   std::size_t end = w.pos + 1;
   for (; end < w.buf.size(); ++end) {
     const AccessRecord& x = w.buf[end];
-    const auto bit = static_cast<std::uint8_t>(1u << (x.address % granule / 32));
-    if (x.kind != r.kind || x.flags != r.flags || x.address / granule != gran || (mask & bit))
+    const auto bit = static_cast<std::uint8_t>(1u << ((x.address & (granule - 1)) / 32));
+    if (x.kind != r.kind || x.flags != r.flags || (x.address >> granule_shift) != gran ||
+        (mask & bit))
       break;
     mask |= bit;
   }
@@ -206,48 +207,49 @@ Cycle GpuReplay::Impl::take_issue_slot(Smsp& sp, Cycle from) {
 }
 
 // Books the issue cycles of a batch of n instructions (one issue slot per cycle: the bit ring),
-// each at the first free cycle at or after both the previous one's issue + gap and the pipe's
-// next free cycle pf (which advances by ii per instruction). The current word of the ring stays
-// in a register; instructions beyond the horizon are not booked (never reached in practice).
+// each at the first free cycle at or after both the previous one's issue + gap and the cycle the
+// pipe takes it (pipe_cycle(pf); pf advances by ii per instruction). Runs of the common case go
+// word by word (book_dense); instructions beyond the horizon are not booked (never reached in
+// practice).
 void GpuReplay::Impl::book_batch(Smsp& sp, Cycle t, std::uint64_t n, double ii_c, Cycle gap,
                                  double& pf, Cycle& first, Cycle& last) {
+  const bool dense = gap == 1 && ii_c <= 1.0;
+  auto at = static_cast<std::uint64_t>(t);
+  while (n > 0) {
+    if (dense && pf <= static_cast<double>(at)) {
+      const std::uint64_t left = book_dense(sp, at, n, first, last);
+      if (left < n) {
+        pf = static_cast<double>(last) + ii_c;
+        n = left;
+        continue;
+      }
+    }
+    book_one(sp, at, ii_c, gap, pf, first, last);
+    --n;
+  }
+}
+
+// One instruction of book_batch.
+void GpuReplay::Impl::book_one(Smsp& sp, std::uint64_t& at, double ii_c, Cycle gap, double& pf,
+                               Cycle& first, Cycle& last) {
   constexpr std::uint64_t kWords = kIssueHorizon / 64;
   const auto end = static_cast<std::uint64_t>(q.now()) + kIssueHorizon - 64;
-  auto at = static_cast<std::uint64_t>(t);
-  if (gap == 1 && ii_c <= 1.0 && pf <= static_cast<double>(at)) {
-    const std::uint64_t left = book_dense(sp, at, n, first, last);
-    if (left < n) pf = static_cast<double>(last) + ii_c;
-    if (left == 0) return;
-    n = left;  // beyond the horizon: the loop below places them
-  }
-  std::uint64_t wi = ~std::uint64_t{0}, word = 0;
-  for (std::uint64_t k = 0; k < n; ++k) {
-    auto c = std::max<std::uint64_t>(at, static_cast<std::uint64_t>(pipe_cycle(pf)));
-    for (;;) {
-      if (c >= end) break;
-      if (c / 64 != wi) {
-        if (wi != ~std::uint64_t{0}) sp.bits[wi % kWords] = word;
-        wi = c / 64;
-        word = sp.bits[wi % kWords];
-      }
-      const std::uint64_t free = ~word >> (c % 64);
-      if (free != 0) {
-        c += static_cast<std::uint64_t>(std::countr_zero(free));
-        if (c / 64 == wi) {
-          word |= std::uint64_t{1} << (c % 64);
-          break;
-        }
-        continue;  // the free bit is in the next word (shifted-in zeros): look there
-      }
-      c = (c / 64 + 1) * 64;
+  auto c = std::max<std::uint64_t>(at, static_cast<std::uint64_t>(pipe_cycle(pf)));
+  while (c < end) {
+    std::uint64_t& word = sp.bits[(c / 64) % kWords];
+    const std::uint64_t free = ~word & (~std::uint64_t{0} << (c % 64));
+    if (free != 0) {
+      c = c / 64 * 64 + static_cast<std::uint64_t>(std::countr_zero(free));
+      word |= std::uint64_t{1} << (c % 64);
+      break;
     }
-    const auto ci = static_cast<Cycle>(c);
-    if (first < 0) first = ci;
-    last = ci;
-    pf = std::max(pf, static_cast<double>(ci)) + ii_c;
-    at = c + static_cast<std::uint64_t>(gap);
+    c = (c / 64 + 1) * 64;
   }
-  if (wi != ~std::uint64_t{0}) sp.bits[wi % kWords] = word;
+  const auto ci = static_cast<Cycle>(c);
+  if (first < 0) first = ci;
+  last = ci;
+  pf = std::max(pf, static_cast<double>(ci)) + ii_c;
+  at = c + static_cast<std::uint64_t>(gap);
 }
 
 // book_batch's common case, a pipe that takes an instruction every cycle or faster (ii <= 1), no
