@@ -8,10 +8,10 @@ namespace accsim::hw {
 // Default figures and where they come from.
 //
 // Energy (45 nm, 0.9 V; M. Horowitz, "Computing's energy problem", ISSCC 2014, as quoted in
-// ../shared/ANCHORS.md and in PMC8934428 Table 3):
-//   32-bit float add 0.9 pJ, 32-bit float multiply 3.7 pJ. ANCHORS.md quotes the fp16 FMA of the
-//   same table (~1.5 pJ = 0.4 add + 1.1 mult); the simulator computes in fp32, so the fp32 rows
-//   are used as they are instead of scaling the fp16 figure (fp32/fp16 = 3.1x for an FMA).
+// PMC8934428 Table 3):
+//   32-bit float add 0.9 pJ, 32-bit float multiply 3.7 pJ. The fp16 FMA of the same table is
+//   ~1.5 pJ (0.4 add + 1.1 mult); the simulator computes in fp32, so the fp32 rows are used as
+//   they are instead of scaling the fp16 figure (fp32/fp16 = 3.1x for an FMA).
 //   Compare = add: a compare is a subtraction (same assumption as PMC8934428).
 //   exp and divide have no row in that table; they are priced as the fp32 operations of a
 //   typical implementation (assumption, not a published figure):
@@ -20,9 +20,8 @@ namespace accsim::hw {
 //     div: Newton-Raphson reciprocal, 2 iterations (2 mul + 1 add each) + final multiply
 //          = 5 * 3.7 + 2 * 0.9 = 20.3 pJ.
 //   SRAM: 10 pJ per 64-bit access of an 8 KB array (0.16 pJ/bit) and 100 pJ per 64-bit access
-//   of a 1 MB array (1.6 pJ/bit), same table (ANCHORS.md: "0.16 pJ/bit for KB-sized arrays,
-//   1.6 pJ/bit for MB-sized"). Between the two sizes the model interpolates log-linearly
-//   (assumption); outside it clamps.
+//   of a 1 MB array (1.6 pJ/bit), same table. Between the two sizes the model interpolates
+//   log-linearly (assumption); outside it clamps.
 // Memory: the ideal memory stands for an on-chip scratchpad holding Q, K, V (MB-sized for
 //   N = 4096, d = 64, fp32), so it is priced at the MB-sized SRAM figure, 1.6 pJ/bit.
 //   Bandwidth 512 GB/s per port and 2 cycles latency are assumptions chosen so that a d = 64
@@ -40,7 +39,7 @@ ClockDomain DataflowSpec::clock() const {
 std::vector<std::string> DataflowSpec::sources() {
   return {
       "fp32 add 0.9 pJ, mult 3.7 pJ, SRAM 0.16 pJ/bit (8 KB) and 1.6 pJ/bit (1 MB): M. Horowitz, "
-      "ISSCC 2014, 45 nm (ANCHORS.md)",
+      "ISSCC 2014, 45 nm",
       "compare priced as add; exp = 6 FMAs, div = 5 mul + 2 add: assumptions built from the "
       "Horowitz fp32 figures",
       "clock 1 GHz, pipeline depths, memory 512 GB/s per port and 2 cycles: assumptions",

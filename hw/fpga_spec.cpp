@@ -17,8 +17,9 @@ namespace accsim::hw {
 // Not re-checked against the tables in this session (the stored search corpus holds no copy of
 // DS890/DS891); models/fpga/README.md lists them under "figures not confirmed here".
 //
-// Clock 200 MHz: the clock of the hls4ml transformer papers' VU13P builds is "a 200 MHz-class
-// clock" (issue 5, ANCHORS.md); the exact constraint of each paper is not restated here.
+// Clock 200 MHz: the authors' published hls4ml project of the papers' VU13P build sets
+// `ClockPeriod: 5` (ns) (github.com/uw-acme/transformer-hls4ml; models/fpga/README.md); the exact
+// constraint of each paper is not restated here.
 //
 // Energy: M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014,
 // 45 nm, 0.9 V: 8-bit integer multiply 0.2 pJ, 8-bit add 0.03 pJ, 32-bit multiply 3.1 pJ, 32-bit

@@ -7,30 +7,32 @@ namespace accsim::hw {
 // Default figures and where they come from (cited again in models/pim/README.md).
 //
 // PIM command timing. SK hynix GDDR6-AiM as modelled in arkhadem/aim_simulator (a Ramulator 2
-// fork; figures per ../shared/ANCHORS.md): tCK 0.5 ns, nRCDRDMAC 56 (ACT -> MAC; the plain
-// read's nRCDRD is 36), nCCD 2 (one 256-bit column per bank per ns -> 16 BF16 MACs per bank per
-// MAC command). The same simulator's timing table gives the MAC-result registers a read latency
-// nCLREG of 0, the global buffer a write latency nCWLGB of 1 and the bus turnaround a write
-// preamble nWPRE of 1 (read_file arkhadem/aim_simulator src/dram/impl/GDDR6.cpp). It gives no
-// rule between the last MAC and the read-out of its result; nMAClat = 8 nCK (4 ns: a 16-input
-// BF16 adder tree plus the accumulator, pipelined at 2 GHz) is an accsim ASSUMPTION.
+// fork): tCK 0.5 ns, nRCDRDMAC 56 (ACT -> MAC; the plain read's nRCDRD is 36), nCCD 2 (one
+// 256-bit column per bank per ns -> 16 BF16 MACs per bank per MAC command). The same simulator's
+// timing table gives the MAC-result registers a read latency nCLREG of 0, the global buffer a
+// write latency nCWLGB of 1 and the bus turnaround a write preamble nWPRE of 1
+// (arkhadem/aim_simulator, src/dram/impl/GDDR6.cpp). It gives no rule between the last MAC and
+// the read-out of its result; nMAClat = 8 nCK (4 ns: a 16-input BF16 adder tree plus the
+// accumulator, pipelined at 2 GHz) is an accsim ASSUMPTION.
 // Global buffer 2 KB per channel: one 2 KB GDDR6 page of BF16 inputs, so one row's worth of MACs
 // needs one buffer load; an accsim ASSUMPTION in line with AiM's global buffer, whose size was not
 // confirmed against the AiM papers here.
 //
 // ASIC: PIM-GPT's ASIC runs at 1 GHz (the paper reports that lowering it to 100 MHz costs at most
-// 20 %; ANCHORS.md). Its vector width and pipeline depth are not public: 64 lanes and a depth of
-// 8 cycles per pass are accsim ASSUMPTIONS.
+// 20 %; from a second-hand summary of the PIM-GPT paper, arXiv 2310.09385, not verified against
+// it). Its vector width and pipeline depth are not public: 64 lanes and a depth of 8 cycles per
+// pass are accsim ASSUMPTIONS.
 //
-// Energy. MAC: 0.32 pJ per FP16 MAC in DRAM-process logic (AttAcc's figure, ANCHORS.md "PIM data
-// movement"), used for BF16. In-bank operand movement 0.55 pJ/bit (same table: in-bank placement;
-// it covers activation and cell read, so ACT/PRE carry no separate energy). External bus
-// 7.5 pJ/bit: Micron's GDDR6 device average (ANCHORS.md), charged to every bit of WRGB, RDMAC and
-// WR. Writes into a row (KV-cache append): the in-bank 0.55 pJ/bit again (ASSUMPTION: symmetric
-// with reads). Global buffer and ASIC buffers 0.16 pJ/bit, ASIC lane operation 1.5 pJ (FP16
-// multiply-add): Horowitz, ISSCC 2014, 45 nm (ANCHORS.md "GPU/Energy"); ASIC static power 0 (no
-// figure; a user can set one). Refresh energy: GDDR6 has no public IDD5 in this repository's
-// preset, so refresh costs time but no energy (the report says so).
+// Energy. MAC: 0.32 pJ per FP16 MAC in DRAM-process logic (AttAcc's PIM energy figures,
+// scale-snu/attacc_simulator, after FGDRAM, MICRO 2017), used for BF16. In-bank operand movement
+// 0.55 pJ/bit (same table: in-bank placement; it covers activation and cell read, so ACT/PRE carry
+// no separate energy). External bus 7.5 pJ/bit: Micron's GDDR6 device average (see
+// configs/dram/GDDR6.yaml [MI]), charged to every bit of WRGB, RDMAC and WR. Writes into a row
+// (KV-cache append): the in-bank 0.55 pJ/bit again (ASSUMPTION: symmetric with reads). Global
+// buffer and ASIC buffers 0.16 pJ/bit, ASIC lane operation 1.5 pJ (FP16 multiply-add): Horowitz,
+// "Computing's energy problem", ISSCC 2014, 45 nm; ASIC static power 0 (no figure; a user can set
+// one). Refresh energy: GDDR6 has no public IDD5 in this repository's preset, so refresh costs time
+// but no energy (the report says so).
 
 ClockDomain PimSpec::asic_clock() const {
   ClockDomain c;
@@ -42,10 +44,10 @@ ClockDomain PimSpec::asic_clock() const {
 std::vector<std::string> PimSpec::sources() {
   return {
       "PIM timing: SK hynix GDDR6-AiM as modelled in arkhadem/aim_simulator (nRCDRDMAC 56, "
-      "nCLREG 0, nCWLGB 1, nWPRE 1; ANCHORS.md); nMAClat 8 nCK is an assumption",
+      "nCLREG 0, nCWLGB 1, nWPRE 1); nMAClat 8 nCK is an assumption",
       "global buffer 2 KB per channel, ASIC 64 lanes and pipeline depth 8: assumptions; ASIC "
       "clock 1 GHz: PIM-GPT (arXiv 2310.09385)",
-      "energy: MAC 0.32 pJ and in-bank movement 0.55 pJ/bit (AttAcc / FGDRAM via ANCHORS.md), "
+      "energy: MAC 0.32 pJ and in-bank movement 0.55 pJ/bit (AttAcc, after FGDRAM MICRO'17), "
       "external bus 7.5 pJ/bit (Micron GDDR6 device average), SRAM 0.16 pJ/bit and ASIC op 1.5 pJ "
       "(Horowitz ISSCC 2014, 45 nm)",
   };
@@ -83,9 +85,9 @@ struct SchemaHolder {
     const auto e = Range::between(0, 1e-6);
     energy
         .quantity("mac", &PimEnergySpec::mac_j, Unit::kEnergy, 0.32e-12, e,
-                  "one BF16 MAC in a bank (AttAcc FP16 MAC, ANCHORS.md)")
+                  "one BF16 MAC in a bank (AttAcc FP16 MAC)")
         .quantity("inbank", &PimEnergySpec::inbank_j_per_bit, Unit::kEnergyPerBit, 0.55e-12, e,
-                  "bank row to MAC unit, per bit (in-bank placement, ANCHORS.md)")
+                  "bank row to MAC unit, per bit (AttAcc in-bank placement)")
         .quantity("io", &PimEnergySpec::io_j_per_bit, Unit::kEnergyPerBit, 7.5e-12, e,
                   "external bus per bit (Micron GDDR6 device average)")
         .quantity("write", &PimEnergySpec::write_j_per_bit, Unit::kEnergyPerBit, 0.55e-12, e,

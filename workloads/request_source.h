@@ -1,6 +1,6 @@
 #pragma once
 // The interface every issuer pulls memory requests from: trace readers, synthetic generators and
-// in-memory lists all implement it, so one generic issuer drives any model (DESIGN.md style 10).
+// in-memory lists all implement it, so one generic issuer (sim/run/issuer.h) drives any model.
 // Plain C++, no SystemC.
 #include <cstdint>
 #include <string>

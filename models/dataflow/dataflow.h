@@ -1,7 +1,7 @@
 #pragma once
 // The streaming-dataflow target: units that compute on fp32 streams, connected by timed bounded
-// channels, simulated the way the Dataflow Abstract Machine does it (arXiv 2404.16629 and DAM,
-// see ../shared/ANCHORS.md): every unit keeps its own local time, every element carries the
+// channels, simulated the way the Dataflow Abstract Machine (DAM) does it (Sohn, Zhang, Olukotun,
+// arXiv 2404.16629): every unit keeps its own local time, every element carries the
 // cycle at which it becomes receivable, and nothing ticks per cycle. The engine runs whichever
 // unit can make progress; the cycle counts equal those of a cycle-stepped model
 // (tests/unit/dataflow/reference_sim.h proves it on several graphs).
@@ -14,7 +14,7 @@
 //   * the result occupies its slot from f_k on (DAM semantics: a unit issues only when every
 //     output it will write has room, so in-flight pipeline results count against the capacity);
 //   * a slot freed by a receive at cycle r may be reused by a send at r + credit_latency.
-// Plain C++: no SystemC inside (DESIGN.md "Time": schedulers and engines are plain classes).
+// Plain C++: no SystemC inside (SystemC only at module boundaries; engines are plain classes).
 #include <cstdint>
 #include <functional>
 #include <memory>

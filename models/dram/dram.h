@@ -15,7 +15,7 @@
 //
 // Time: the command clock is spec.timing.tCK_ps; SystemC time resolution must be 1 ps (the
 // default). A request that arrives at time t enters the controller's queue at the first clock
-// edge strictly after t (the link takes at least one cycle, DESIGN.md style 7).
+// edge strictly after t (links own their latency, at least one cycle).
 //
 // One SystemC elaboration per process: build the modules, sc_start(), finalize, and exit; use
 // accsim::run::run_dram_replay (sim/run/issuer.h) for the usual replay of a request source.

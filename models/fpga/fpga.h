@@ -1,8 +1,8 @@
 #pragma once
 // The FPGA target: transformer layers compiled to a pipeline of layer engines the way hls4ml
-// builds them (arXiv 2402.01047, 2409.05207; ../shared/ANCHORS.md). Each engine's initiation
-// interval and pipeline depth follow from its shape, reuse factor, ap_fixed precision and strategy
-// by the formulas of README.md "Engines"; its resources by README.md "Resources".
+// builds them (hls4ml transformer papers, arXiv 2402.01047 and 2409.05207). Each engine's
+// initiation interval and pipeline depth follow from its shape, reuse factor, ap_fixed precision
+// and strategy by the formulas of README.md "Engines"; its resources by README.md "Resources".
 //
 // Simulation (README.md "Timing"): event-driven max-plus, no per-cycle ticking. Every element
 // carries the cycle it is written; every engine keeps its own time. A firing of an engine
@@ -13,7 +13,7 @@
 // dataflow); io_stream moves one element per row. A run that cannot progress is a deadlock,
 // reported with the blocked engines and the full / empty FIFOs.
 // Values are computed in fixed point (ap_fixed<W,I>, AP_TRN/AP_WRAP by default, as hls4ml).
-// Plain C++: no SystemC inside (DESIGN.md "Time": engines are plain classes).
+// Plain C++: no SystemC inside (SystemC only at module boundaries; engines are plain classes).
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -205,7 +205,7 @@ int cmd_time(Runner& r) {
   ops.line(op_trace_header(r.dev.name, kTool, r.dev.sm_clock_measured_mhz));
   Stream stream;
   // Writing twice the L2 capacity evicts every line the previous repetition left behind
-  // (METHOD.md, "Time properly"; the flush is outside the timed events).
+  // (the flush is outside the timed events).
   DeviceBuffer flush(static_cast<std::size_t>(2 * r.dev.l2_bytes), "L2 flush buffer");
   r.each([&](const Case& c) {
     auto inst = OpInstance::create(c, r.dev, RunMode::kTiming);

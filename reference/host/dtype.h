@@ -37,9 +37,8 @@ inline constexpr std::size_t dtype_bytes(DType t) {
 // Relative-L2 tolerance of a check against the fp64 reference. The kernels accumulate in fp32,
 // so the error is dominated by rounding the output (and, in attention, the probabilities) to
 // the storage type: unit roundoff 2^-11 for f16 and 2^-8 for bf16 gives typical relative errors
-// of 1e-4 and 1e-3. The limits leave about a decade of margin and follow the bands in
-// /work/.library/device/METHOD.md ("Correct first": fp32 far under 1e-3, bf16 operands 1e-3 to
-// 1e-2).
+// of 1e-4 and 1e-3. The limits leave about a decade of margin and stay within the usual bands
+// for such checks (fp32 far under 1e-3, bf16 operands 1e-3 to 1e-2).
 inline constexpr double dtype_tolerance(DType t) {
   switch (t) {
     case DType::kF16:

@@ -1,6 +1,6 @@
 // `accsim sweep`: runs every point of a sweep file's parameter grid as its own `accsim run`
 // process, a few at a time, and prints the points with their objectives and the Pareto front
-// (DESIGN.md "Design-space exploration"). Resumable: a point whose report exists and whose
+// (sim/README.md, `sweep`). Resumable: a point whose report exists and whose
 // recorded overrides match is not run again; a failed point is recorded and the others go on.
 #include <fmt/format.h>
 

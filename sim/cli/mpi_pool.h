@@ -1,5 +1,5 @@
 #pragma once
-// `mpirun -np N accsim sweep ...` (DESIGN.md "Design-space exploration"): rank 0 coordinates,
+// `mpirun -np N accsim sweep ...` (sim/README.md, `sweep`): rank 0 coordinates,
 // ranks 1..N-1 are workers that each run up to `-j` points at a time as child `accsim run`
 // processes. Rank 0 hands out point indices one slot at a time (dynamic balancing: points differ
 // in run time), records each exit code and writes the summary; reports, logs and stamps go to

@@ -1,5 +1,6 @@
 #pragma once
-// The energy ledger: models emit actions, energy models price them (DESIGN.md "Energy").
+// The energy ledger: models emit actions, energy models price them (timing code holds no power
+// arithmetic).
 // Dynamic energy = sum over actions of count x pJ per action; static energy = power x elapsed
 // time. Every entry carries the source of its figure so the report can cite it.
 #include <cstdint>

@@ -1,12 +1,12 @@
 #pragma once
-// The generic trace issuer (DESIGN.md style 10: workloads produce requests, one generic issuer
-// drives any model): an sc_module with a TLM-2.0 initiator socket that pulls MemRequests from a
-// RequestSource, keeps at most `max_outstanding` in flight, optionally honours their timestamps,
-// measures each request's latency and stops the simulation when the source is exhausted and every
-// response is back.
+// The generic trace issuer (workloads produce requests; one generic issuer drives any model): an
+// sc_module with a TLM-2.0 initiator socket that pulls MemRequests from a RequestSource, keeps at
+// most `max_outstanding` in flight, optionally honours their timestamps, measures each request's
+// latency and stops the simulation when the source is exhausted and every response is back.
 //
 // run_dram_replay() wires an issuer to a dram::DramSystem and runs it. It lives here rather than
-// in models/dram/dram.h because models may not include sim/run (DESIGN.md "Layout").
+// in models/dram/dram.h because models may not include sim/run (dependencies point one way:
+// sim/core <- hw <- models <- sim/run <- sim/cli).
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>

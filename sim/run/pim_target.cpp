@@ -69,7 +69,9 @@ class PimTarget final : public Target {
   PimTarget() {
     hw::dram_config_schema().set_defaults(dram_);
     hw::load_dram_preset("GDDR6", dram_, SourceLoc{});
-    dram_.channels = 8;  // PIM-GPT: 8 channels x 16 banks (ANCHORS.md, second-hand summary)
+    // PIM-GPT (arXiv 2310.09385): 8 channels x 16 banks, from a second-hand summary of the paper,
+    // not verified against it.
+    dram_.channels = 8;
     hw::pim_spec_schema().set_defaults(pim_);
     gpt_workload_schema().set_defaults(wl_);
   }

@@ -1,5 +1,5 @@
 #pragma once
-// Design-space sweeps (DESIGN.md "Design-space exploration"): a sweep file names one system, a
+// Design-space sweeps (usage: sim/README.md, `sweep`): a sweep file names one system, a
 // grid of parameter values (every combination, or a seeded random sample of it) and the
 // objectives to compare; `accsim sweep` runs each point as its own `accsim run` process and
 // reports the Pareto front. This library holds the parts that are not process handling: loading

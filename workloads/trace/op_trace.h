@@ -1,6 +1,6 @@
 #pragma once
-// The op trace: JSON lines, one record per kernel launch (DESIGN.md "Traces"). PIM, dataflow and
-// FPGA targets consume it; reference/ writes it beside each captured access trace.
+// The op trace: JSON lines, one record per kernel launch (workloads/README.md, "Op trace"). PIM,
+// dataflow and FPGA targets consume it; reference/ writes it beside each captured access trace.
 //
 //   line 1  {"format":"accsim-op-trace","version":1,"gpu":"NVIDIA H100 80GB HBM3",
 //            "tool":"accsim-capture 0.1","sm_clock_mhz":1980}

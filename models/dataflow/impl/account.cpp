@@ -1,6 +1,6 @@
 // Energy and stats of a run. The engine only counts actions (operations per unit, elements
 // through each channel, bytes through each memory port); this file prices them with the spec's
-// figures (DESIGN.md "Energy": timing code holds no power arithmetic).
+// figures (timing code holds no power arithmetic; README.md "Energy").
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -23,7 +23,7 @@ double sram_pj_per_bit(const hw::DataflowSpec& s, double bytes) {
   return lo + f * (hi - lo);
 }
 
-const char* kHorowitz = "Horowitz ISSCC'14, 45 nm (ANCHORS.md)";
+const char* kHorowitz = "Horowitz ISSCC'14, 45 nm";
 
 }  // namespace
 

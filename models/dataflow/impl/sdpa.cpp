@@ -1,5 +1,6 @@
 // Scaled dot-product attention on streaming units, the two mappings of arXiv 2404.16629
-// (Sohn, Zhang, Olukotun; ../shared/ANCHORS.md):
+// (Sohn, Zhang, Olukotun, "Implementing and Optimizing the Scaled Dot-Product Attention on
+// Streaming Dataflow"):
 //   naive:     s = q.K^T/sqrt(d) -> row max -> s - m -> exp -> row sum -> e / sum -> x V,
 //              with bypass channels that carry each row past its two reductions;
 //   reordered: online softmax: running max m, delta = exp(m_old - m_new), c = exp(s - m_new),

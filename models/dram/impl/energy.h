@@ -1,6 +1,6 @@
 #pragma once
-// DRAM energy as an observer of the command stream (DESIGN.md "Energy"; the timing code holds no
-// power arithmetic). Formulas after DRAMPower and Micron TN-40-07 (see ../shared/ANCHORS.md):
+// DRAM energy as an observer of the command stream (the timing code holds no power arithmetic).
+// Formulas after DRAMPower and Micron TN-40-07 (models/dram/README.md, "Energy"):
 //
 //   E_ACT   = VDD * (IDD0  - IDD3N) * tRAS      the activate part of IDD0's ACT-PRE cycle
 //   E_PRE   = VDD * (IDD0  - IDD2N) * tRP       the precharge part (IDD0 over tRC = tRAS + tRP)

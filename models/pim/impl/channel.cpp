@@ -198,10 +198,10 @@ PimEnergyCounter::PimEnergyCounter(EnergyLedger& ledger, const hw::DramSpec& dra
   const auto& e = pim.energy;
   mac_ = ledger.action(component, "mac", elems * e.mac_j * 1e12,
                        "per bank column (burst_bytes / element_bytes MACs); AttAcc FP16 MAC "
-                       "0.32 pJ (ANCHORS.md)");
+                       "0.32 pJ (scale-snu/attacc_simulator)");
   inbank_ = ledger.action(component, "inbank_read", bits * e.inbank_j_per_bit * 1e12,
                           "per bank column read into the MAC unit; in-bank 0.55 pJ/bit incl. "
-                          "activation (ANCHORS.md)");
+                          "activation (AttAcc, after FGDRAM MICRO'17)");
   gb_bcast_ = ledger.action(component, "gb_broadcast", bits * e.gb_j_per_bit * 1e12,
                             "per MACAB, one buffer column to all banks; SRAM 0.16 pJ/bit "
                             "(Horowitz)");

@@ -190,7 +190,7 @@ TEST(DramPresets, HbmAndGddrOrganisation) {
   EXPECT_EQ(h.org.burst_bytes(), 32);
   EXPECT_EQ(h.org.bursts_per_row(), 32);  // 1 KB page
   EXPECT_EQ(h.per_bank_refresh, PerBankRefresh::kSingleBank);
-  EXPECT_EQ(h.timing.nRAS, 45);  // AttAcc's scaled values (ANCHORS.md)
+  EXPECT_EQ(h.timing.nRAS, 45);  // AttAcc's scaled values (see HBM3.yaml)
   EXPECT_EQ(h.timing.nRC, 64);   // AttAcc's 63 raised to nRAS + nRP (see HBM3.yaml)
   EXPECT_EQ(h.timing.nRCDRD, 19);
   DramSpec g = dram_preset_spec("GDDR6");
