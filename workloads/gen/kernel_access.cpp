@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sim/core/error.h"
+#include "sim/core/slot_pool.h"
 #include "workloads/gen/kernel_tiling.h"
 
 namespace accsim::workloads {
@@ -72,14 +73,7 @@ class GeneratedSource final : public KernelRecordSource {
     if (next_ >= plan_->ctas()) return false;
     const auto cta = static_cast<std::uint32_t>(next_);
     next_ += opt_.cta_sample;
-    std::uint32_t h = 0;
-    if (!free_.empty()) {
-      h = free_.back();
-      free_.pop_back();
-    } else {
-      h = static_cast<std::uint32_t>(slots_.size());
-      slots_.emplace_back();
-    }
+    const std::uint32_t h = slots_.acquire();
     for (std::uint32_t w = 0; w < plan_->warps(); ++w) {
       auto wp = std::make_unique<Warp>(cta, w, opt_);
       wp->prog = plan_->warp(cta, w, wp->out);
@@ -90,7 +84,7 @@ class GeneratedSource final : public KernelRecordSource {
   }
 
   bool fill(std::uint32_t h, std::uint32_t w, std::vector<AccessRecord>& out) override {
-    if (h >= slots_.size() || w >= slots_[h].size())
+    if (h >= slots_.slots().size() || w >= slots_[h].size())
       throw Error(ExitCode::kInternal,
                   "generated kernel source: fill() of a CTA or warp it "
                   "did not hand out");
@@ -104,7 +98,7 @@ class GeneratedSource final : public KernelRecordSource {
 
   void release(std::uint32_t h) override {
     slots_.at(h).clear();
-    free_.push_back(h);
+    slots_.release(h);
   }
 
  private:
@@ -120,8 +114,7 @@ class GeneratedSource final : public KernelRecordSource {
   KernelInfo info_;
   KernelGenOptions opt_;
   std::uint64_t next_ = 0, handed_ = 0;
-  std::vector<std::vector<std::unique_ptr<Warp>>> slots_;
-  std::vector<std::uint32_t> free_;
+  SlotPool<std::vector<std::unique_ptr<Warp>>> slots_;  // per CTA handle, its warps
 };
 
 AccessRecord structure_record(RecordKind kind, std::uint32_t cta, std::uint32_t warp,

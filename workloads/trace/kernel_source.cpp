@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sim/core/slot_pool.h"
+
 namespace accsim::workloads {
 namespace {
 
@@ -147,7 +149,7 @@ class StreamKernel final : public KernelRecordSource {
     Cta& c = slots_.at(h);
     by_cta_.erase(c.cta);
     c = Cta{};
-    free_.push_back(h);
+    slots_.release(h);
   }
   std::uint64_t records() const override { return handed_; }
   // Reads to the end of the kernel without keeping what it passes (each record still checked).
@@ -215,14 +217,7 @@ class StreamKernel final : public KernelRecordSource {
     if (kind == RecordKind::kCtaBegin) {
       if (by_cta_.count(r.cta) || begun_.count(r.cta))
         fail_at(index, "a second cta_begin for CTA " + std::to_string(r.cta));
-      std::uint32_t h = 0;
-      if (!free_.empty()) {
-        h = free_.back();
-        free_.pop_back();
-      } else {
-        h = static_cast<std::uint32_t>(slots_.size());
-        slots_.emplace_back();
-      }
+      const std::uint32_t h = slots_.acquire();
       Cta& c = slots_[h];
       c.cta = r.cta;
       c.sm = r.sm;
@@ -267,8 +262,7 @@ class StreamKernel final : public KernelRecordSource {
   std::uint16_t kernel_;
   const KernelInfo& info_;
   std::uint32_t warps_;
-  std::vector<Cta> slots_;
-  std::vector<std::uint32_t> free_;
+  SlotPool<Cta> slots_;  // per CTA handle
   std::unordered_map<std::uint32_t, std::uint32_t> by_cta_;
   // CTAs that began in this kernel (a cta id may not begin twice); O(CTAs) memory, 4 bytes each.
   std::unordered_set<std::uint32_t> begun_;

@@ -13,13 +13,7 @@ constexpr std::uint64_t kWriteback = 1ull << 63;  // DRAM ids of dirty evictions
 }
 
 std::uint32_t GpuReplay::Impl::new_req() {
-  if (!free_reqs.empty()) {
-    const std::uint32_t id = free_reqs.back();
-    free_reqs.pop_back();
-    return id;
-  }
-  reqs.emplace_back();
-  return static_cast<std::uint32_t>(reqs.size() - 1);
+  return reqs.acquire();
 }
 
 int GpuReplay::Impl::slice_of(std::uint64_t sector) const {
@@ -69,14 +63,7 @@ constexpr std::uint64_t kSector = 32;
 
 std::uint32_t GpuReplay::Impl::add_waiter(std::uint32_t head, std::uint32_t req,
                                           std::uint8_t sector) {
-  std::uint32_t w = 0;
-  if (!free_waiters.empty()) {
-    w = free_waiters.back();
-    free_waiters.pop_back();
-  } else {
-    w = static_cast<std::uint32_t>(waiters.size());
-    waiters.emplace_back();
-  }
+  const std::uint32_t w = waiters.acquire();
   waiters[w] = Waiter{req, sector, head == kNoWaiters ? SectorTable::kNone : head};
   return w;
 }
@@ -264,7 +251,7 @@ void GpuReplay::Impl::handle_dram_done() {
     push(back, EvType::kComplete, id, static_cast<std::uint8_t>(1u << s));
     for (std::uint32_t w = head; w < kNoWaiters;) {
       const Waiter x = waiters[w];
-      free_waiters.push_back(w);
+      waiters.release(w);
       push(back, EvType::kComplete, x.req, static_cast<std::uint8_t>(1u << x.sector));
       w = x.next;
     }
@@ -289,7 +276,7 @@ void GpuReplay::Impl::complete(std::uint32_t id, std::uint8_t mask, Cycle t) {
       l1[sm].fill(sector, false, nullptr);
       for (std::uint32_t w = l1_pending[sm].erase(sector); w < kNoWaiters;) {
         const Waiter x = waiters[w];
-        free_waiters.push_back(w);
+        waiters.release(w);
         finish(x.req, static_cast<std::uint8_t>(1u << x.sector), t);
         w = x.next;
       }
@@ -324,7 +311,7 @@ void GpuReplay::Impl::finish(std::uint32_t id, std::uint8_t mask, Cycle t) {
   if (r.kind == static_cast<std::uint8_t>(RecordKind::kLoad))
     load_returned(w, r.group, static_cast<std::uint32_t>(k), t, wi);
   r.left = static_cast<std::uint8_t>(r.left - k);
-  if (r.left == 0) free_reqs.push_back(id);
+  if (r.left == 0) reqs.release(id);
   if (!sm.blocked.empty()) wake_blocked(sm, t);
   // Done once its records ended, nothing is in flight and its last results are out of the pipe
   // (if they are not yet, warp_exhausted's wake-up at that cycle ends it).

@@ -170,9 +170,7 @@ void GpuReplay::Impl::start_kernel(workloads::KernelRecordSource& s, const RunOp
   sms.assign(static_cast<std::size_t>(g.sms), Sm{});
   for (auto& m : sms) m.smsp.assign(static_cast<std::size_t>(g.sub_partitions), Smsp{});
   ctas.clear();
-  free_ctas.clear();
   warps.clear();
-  free_warps.clear();
   // Room for a full wave (more if a CTA has more warps than its block: the vector only grows).
   warps.reserve(wave * static_cast<std::uint64_t>(std::max(1, occ.warps_per_cta)) + 64);
   dispatched = finished_ctas = 0;
@@ -205,14 +203,7 @@ bool GpuReplay::Impl::launch_cta(std::uint16_t s, Cycle t) {
     return false;
   }
   ++dispatched;
-  std::uint32_t ci = 0;
-  if (!free_ctas.empty()) {
-    ci = free_ctas.back();
-    free_ctas.pop_back();
-  } else {
-    ci = static_cast<std::uint32_t>(ctas.size());
-    ctas.emplace_back();
-  }
+  const std::uint32_t ci = ctas.acquire();
   Cta& c = ctas[ci];
   c.start = cs;
   c.sm = s;
@@ -222,14 +213,7 @@ bool GpuReplay::Impl::launch_cta(std::uint16_t s, Cycle t) {
   Sm& sm = sms[s];
   ++sm.resident;
   for (std::uint32_t i = 0; i < cs.warps; ++i) {
-    std::uint32_t wi = 0;
-    if (!free_warps.empty()) {
-      wi = free_warps.back();
-      free_warps.pop_back();
-    } else {
-      wi = static_cast<std::uint32_t>(warps.size());
-      warps.emplace_back();
-    }
+    const std::uint32_t wi = warps.acquire();
     Warp& w = warps[wi];
     std::vector<AccessRecord> keep;
     keep.swap(w.buf);
@@ -255,8 +239,8 @@ void GpuReplay::Impl::dispatch(std::uint16_t s, Cycle t) {
 void GpuReplay::Impl::cta_done(std::uint32_t ci, Cycle t) {
   Cta& c = ctas[ci];
   src->release(c.start.handle);
-  for (std::uint32_t wi : c.warps) free_warps.push_back(wi);
-  free_ctas.push_back(ci);
+  for (std::uint32_t wi : c.warps) warps.release(wi);
+  ctas.release(ci);
   --sms[c.sm].resident;
   ++finished_ctas;
   ++ks->ctas;
@@ -316,7 +300,7 @@ KernelStats GpuReplay::Impl::run(workloads::KernelRecordSource& s, const RunOpti
         launch_cta(static_cast<std::uint16_t>(sm), start);
   event_loop(opt);
   if (finished_ctas != dispatched) {
-    for (const Cta& c : ctas)
+    for (const Cta& c : ctas.slots())
       for (std::uint32_t wi : c.warps)
         if (warps[wi].state == WarpState::kBarrier) barrier_error(c, warps[wi].index);
     throw Error(ExitCode::kInternal, "gpu: kernel " + ks->name + " ended with CTAs unfinished");

@@ -16,6 +16,7 @@
 #include "models/gpu/impl/event_queue.h"
 #include "models/gpu/impl/occupancy.h"
 #include "models/gpu/impl/sector_table.h"
+#include "sim/core/slot_pool.h"
 
 namespace accsim::gpu {
 
@@ -179,16 +180,12 @@ struct GpuReplay::Impl {
 
   // --- per kernel ---
   CalendarQueue<Ev> q;
-  std::vector<Req> reqs;
-  std::vector<std::uint32_t> free_reqs;
-  std::vector<Waiter> waiters;
-  std::vector<std::uint32_t> free_waiters;
+  SlotPool<Req> reqs;
+  SlotPool<Waiter> waiters;
   std::uint64_t granule = 128;  // bytes of a request (at most 4 sectors, within one L1/L2 line)
   int granule_shift = 7;        // log2(granule): line sizes are powers of two
-  std::vector<Warp> warps;
-  std::vector<std::uint32_t> free_warps;
-  std::vector<Cta> ctas;
-  std::vector<std::uint32_t> free_ctas;
+  SlotPool<Warp> warps;
+  SlotPool<Cta> ctas;
   std::vector<Sm> sms;
   workloads::KernelRecordSource* src = nullptr;
   KernelStats* ks = nullptr;
