@@ -373,6 +373,24 @@ class GpuTarget final : public Target {
     summary.highlights.push_back({"kernels", std::to_string(replay.kernels().size()) + " (time " +
                                                  report::fmt_si(t, "s") + ")"});
     summary.highlights.push_back({"bound", bounds});
+    std::uint64_t n_sampled = 0, sim_ctas = 0, all_ctas = 0, n_mem_only = 0;
+    for (const auto& k : replay.kernels()) {
+      n_mem_only += k.memory_only ? 1 : 0;
+      if (!k.sampled) continue;
+      ++n_sampled;
+      sim_ctas += k.sampled_ctas;
+      all_ctas += k.total_ctas;
+    }
+    if (n_sampled > 0)
+      summary.highlights.push_back(
+          {"sampled", std::to_string(n_sampled) + " of " + std::to_string(replay.kernels().size()) +
+                          " kernels extrapolated from " + std::to_string(sim_ctas) + " of " +
+                          std::to_string(all_ctas) + " CTAs (workload.sample_waves)"});
+    if (n_mem_only > 0)
+      summary.highlights.push_back(
+          {"memory only", std::to_string(n_mem_only) +
+                              " kernels without instruction mix (version-1 trace): compute not "
+                              "modelled, times are memory-bound estimates"});
     summary.highlights.push_back(
         {"hit rates", "L1 " + pct(g.value("l1_hit_rate")) + ", L2 " + pct(g.value("l2_hit_rate"))});
     summary.highlights.push_back(

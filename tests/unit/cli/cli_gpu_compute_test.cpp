@@ -66,7 +66,7 @@ void expect_pipe_bound(const Run& r, const std::string& what) {
 }
 
 // With the preset's tensor pipe at a quarter and an eighth of its rate, the tensor pipe binds and
-// the time is the hand-computed tensor time (within 8 %): it follows the rate the preset sets.
+// the time is the hand-computed tensor time (within 3 %): it follows the rate the preset sets.
 void expect_follows_the_tensor_rate(const std::string& kernel, const std::string& shape) {
   const Run q = run(kernel, shape, "--set gpu.pipes.tensor.rate=341.25");
   const Run e = run(kernel, shape, "--set gpu.pipes.tensor.rate=170.625");
@@ -74,7 +74,10 @@ void expect_follows_the_tensor_rate(const std::string& kernel, const std::string
     SCOPED_TRACE(kernel + " " + shape + (r == &q ? ", tensor rate / 4" : ", tensor rate / 8"));
     EXPECT_EQ(r->k["bound"], "tensor");
     EXPECT_GT(r->k["bound_utilisation"].get<double>(), 0.85);
-    EXPECT_NEAR(r->k["time_ns"].get<double>(), r->tensor_ns, 0.08 * r->tensor_ns);
+    // Never faster than the tensor pipe allows; at most 3 % slower (the pipeline's fill and drain
+    // in each wave: 0.7-1.6 % measured on these shapes).
+    EXPECT_GE(r->k["time_ns"].get<double>(), 0.995 * r->tensor_ns);
+    EXPECT_LE(r->k["time_ns"].get<double>(), 1.03 * r->tensor_ns);
   }
   EXPECT_NEAR(e.k["time_ns"].get<double>() / q.k["time_ns"].get<double>(), 2.0, 0.1);
 }

@@ -53,6 +53,37 @@ TEST(CliGpu, ReplaysAnAccessTrace) {
   EXPECT_GE(j["stats"]["gpu"]["dram_read_bytes"]["value"].get<double>(), 256.0 * 512 * 2);
 }
 
+// The summary says when figures are extrapolated (sampled waves) or memory-only estimates (a
+// version-1 trace, no instruction mix), beside the kernels' own 'sampled' / 'memory_only'.
+TEST(CliGpu, TheSummarySaysWhenResultsAreSampledOrMemoryOnly) {
+  TempDir d;
+  CliResult s = run_accsim("run " + src("configs/systems/gpu_h100.yaml") +
+                           " --set workload.kernel=gemv --set workload.shape=M=16384,K=1024" +
+                           " --set workload.sample_waves=1 -o " + d.file("s.json"));
+  ASSERT_EQ(s.code, 0) << s.out;
+  const auto ks =
+      nlohmann::json::parse(slurp(d.file("s.json")))["components"]["gpu"]["latency"]["kernels"][0];
+  const int wave = 132 * ks["ctas_per_sm"].get<int>();  // one wave: the H100's SMs x occupancy
+  ASSERT_LT(wave, 2048);
+  EXPECT_NE(
+      s.out.find("1 of 1 kernels extrapolated from " + std::to_string(wave) + " of 2048 CTAs"),
+      std::string::npos)
+      << s.out;
+  EXPECT_EQ(ks["sampled"]["simulated_ctas"], wave);
+  EXPECT_EQ(s.out.find("memory only"), std::string::npos) << s.out;
+  CliResult g = run_accsim("trace gen kernel " + d.file("v1.atrace") +
+                           " --kernel gemv --shape M=256,K=512 --memory-only");
+  ASSERT_EQ(g.code, 0) << g.out;
+  CliResult m = run_accsim("run " + src("configs/systems/gpu_h100.yaml") + " --workload " +
+                           d.file("v1.atrace") + " -o " + d.file("m.json"));
+  ASSERT_EQ(m.code, 0) << m.out;
+  EXPECT_NE(m.out.find("1 kernels without instruction mix (version-1 trace)"), std::string::npos)
+      << m.out;
+  EXPECT_EQ(m.out.find("extrapolated"), std::string::npos) << m.out;
+  auto j = nlohmann::json::parse(slurp(d.file("m.json")));
+  EXPECT_TRUE(j["components"]["gpu"]["latency"]["kernels"][0]["memory_only"].get<bool>());
+}
+
 TEST(CliGpu, ValidatesAgainstTheMeasuredFiguresOfAnOpTrace) {
   TempDir d;
   // Three launches as the reference harness would log them, with made-up measured figures (the
