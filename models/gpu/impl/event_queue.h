@@ -49,6 +49,14 @@ class CalendarQueue {
     return next_ = t;
   }
 
+  // The event `ahead` places after the next one to be taken, if it is in the same cycle's bucket
+  // (else null): lets the caller prefetch what that event will touch. Valid until the next push
+  // or pop.
+  const Payload* peek(std::size_t ahead) const {
+    const std::vector<Payload>& b = ring_[static_cast<std::size_t>(cur_ & (kSpan - 1))];
+    return pos_ + ahead < b.size() ? &b[pos_ + ahead] : nullptr;
+  }
+
   // Takes the next event; `t` gets its cycle.
   Payload pop(std::int64_t& t) {
     const std::int64_t nt = next_time();

@@ -247,6 +247,21 @@ void GpuReplay::Impl::cta_done(std::uint32_t ci, Cycle t) {
   dispatch(c.sm, t);
 }
 
+// Host-cache prefetch (no effect on results): the replay's time goes mostly to cache misses on
+// the state of the warp or request an event is about (thousands of warps, each with its own
+// record buffer). The event after next gets its warp (or request) fetched; the next one, whose
+// warp was fetched one event ago, also its next record.
+void GpuReplay::Impl::prefetch_for(const Ev* e, bool deep) const {
+  if (e == nullptr) return;
+  if (e->type != EvType::kWarp) {
+    __builtin_prefetch(&reqs[e->a]);
+    return;
+  }
+  const Warp& w = warps[e->a];
+  __builtin_prefetch(&w);
+  if (deep && w.pos < w.buf.size()) __builtin_prefetch(&w.buf[w.pos]);
+}
+
 void GpuReplay::Impl::event_loop(const RunOptions& opt) {
   std::uint64_t reported = 0;
   for (;;) {
@@ -271,6 +286,8 @@ void GpuReplay::Impl::event_loop(const RunOptions& opt) {
     if (!gpu) throw Error(ExitCode::kInternal, "gpu: DRAM requests outstanding with no event");
     Cycle t = 0;
     const Ev e = q.pop(t);
+    prefetch_for(q.peek(0), true);
+    prefetch_for(q.peek(1), false);
     switch (e.type) {
       case EvType::kWarp:
         step(e.a, t);

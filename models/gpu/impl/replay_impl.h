@@ -250,6 +250,7 @@ struct GpuReplay::Impl {
   // memory.cpp
   void issue_access(std::uint32_t wi, const AccessRecord& r, std::uint8_t mask, Cycle t);
   void to_l2(std::uint32_t id, std::uint8_t mask, Cycle arrival);
+  void prefetch_for(const Ev* e, bool deep) const;
   void l2_service(std::uint32_t id, std::uint8_t mask, Cycle t);
   void complete(std::uint32_t id, std::uint8_t mask, Cycle t);
   void finish(std::uint32_t id, std::uint8_t mask, Cycle t);
