@@ -54,8 +54,8 @@ BENCHMARK(BM_PimChannel)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 void BM_GpuReplay(benchmark::State& state) {
   hw::GpuSpec gpu;
   hw::gpu_spec_schema().set_defaults(gpu);
-  const auto dram = dram_spec(gpu.memory_preset.c_str(), gpu.memory_channels,
-                              gpu.memory_speed.c_str());
+  const auto dram =
+      dram_spec(gpu.memory_preset.c_str(), gpu.memory_channels, gpu.memory_speed.c_str());
   dram::ControllerConfig ctrl;
   dram::controller_schema().set_defaults(ctrl);
   const auto launches =
