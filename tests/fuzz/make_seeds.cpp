@@ -104,29 +104,19 @@ int main(int argc, char** argv) {
       auto m = meta();
       m.kernels.resize(1);
       m.kernels[0].regs = 64;
-      const auto r = [](RecordKind k, std::uint32_t cta, std::uint16_t warp, std::uint64_t a = 0,
-                        std::uint32_t size = 0, std::uint8_t flags = 0) {
-        AccessRecord x;
-        x.kind = static_cast<std::uint8_t>(k);
-        x.cta = cta;
-        x.warp = warp;
-        x.address = a;
-        x.size = size;
-        x.flags = flags;
-        return x;
-      };
       std::vector<AccessRecord> v;
       for (std::uint32_t c = 0; c < 3; ++c) {
-        v.push_back(r(RecordKind::kCtaBegin, c, 0));
+        v.push_back(make_record(RecordKind::kCtaBegin, c, 0));
         for (std::uint16_t w = 0; w < 2; ++w) {
-          v.push_back(r(RecordKind::kLoad, c, w, 0x4000 + 32 * w, 32, kFlagL1Bypass));
-          v.push_back(r(RecordKind::kCommit, c, w));
-          v.push_back(r(RecordKind::kWait, c, w, 0));
-          v.push_back(r(RecordKind::kCompute, c, w, 4,
-                        static_cast<std::uint32_t>(InstrClass::kMmaF16F32M16N8K16), kFlagDep));
-          v.push_back(r(RecordKind::kBarrier, c, w));
-          v.push_back(r(RecordKind::kStore, c, w, 0x9000 + 64 * c, 32));
-          v.push_back(r(RecordKind::kWarpExit, c, w));
+          v.push_back(make_record(RecordKind::kLoad, c, w, 0x4000 + 32 * w, 32, kFlagL1Bypass));
+          v.push_back(make_record(RecordKind::kCommit, c, w));
+          v.push_back(make_record(RecordKind::kWait, c, w, 0));
+          v.push_back(make_record(RecordKind::kCompute, c, w, 4,
+                                  static_cast<std::uint32_t>(InstrClass::kMmaF16F32M16N8K16),
+                                  kFlagDep));
+          v.push_back(make_record(RecordKind::kBarrier, c, w));
+          v.push_back(make_record(RecordKind::kStore, c, w, 0x9000 + 64 * c, 32));
+          v.push_back(make_record(RecordKind::kWarpExit, c, w));
         }
       }
       write_access_trace((gs / "v2_kernel.atrace").string(), m, v, raw);

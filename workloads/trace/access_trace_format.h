@@ -248,6 +248,23 @@ struct AccessRecord {
   bool operator!=(const AccessRecord& o) const { return !(*this == o); }
 };
 
+// A record of kind `kind` with the fields given (the rest zero): for hand-written record lists
+// (tests, fuzz seeds). For memory kinds `size` is the bytes accessed, for compute records the
+// instruction class and `address` the instruction count.
+inline AccessRecord make_record(RecordKind kind, std::uint32_t cta, std::uint16_t warp,
+                                std::uint64_t address = 0, std::uint32_t size = 0,
+                                std::uint8_t flags = 0, std::uint16_t kernel = 0) {
+  AccessRecord r;
+  r.kind = static_cast<std::uint8_t>(kind);
+  r.cta = cta;
+  r.warp = warp;
+  r.address = address;
+  r.size = size;
+  r.flags = flags;
+  r.kernel = kernel;
+  return r;
+}
+
 struct AccessFileHeader {
   char magic[8] = {'A', 'C', 'C', 'S', 'I', 'M', 'A', 'T'};
   std::uint16_t version = kAccessTraceVersion;

@@ -37,14 +37,7 @@ struct Roof {
 
 AccessRecord r(RecordKind k, std::uint32_t cta, std::uint16_t warp, std::uint64_t a = 0,
                std::uint32_t size = 0, std::uint8_t flags = 0) {
-  AccessRecord x;
-  x.kind = static_cast<std::uint8_t>(k);
-  x.cta = cta;
-  x.warp = warp;
-  x.address = a;
-  x.size = size;
-  x.flags = flags;
-  return x;
+  return workloads::make_record(k, cta, warp, a, size, flags);
 }
 
 // Every warp streams `steps` lines of 4 sectors (grid-stride) with L1-bypassing loads, software-

@@ -10,30 +10,19 @@
 namespace accsim::workloads::testing {
 namespace {
 
-AccessRecord make(RecordKind k, std::uint32_t cta, std::uint16_t warp, std::uint64_t address = 0,
-                  std::uint32_t size = 0, std::uint8_t flags = 0, std::uint16_t kernel = 0) {
-  AccessRecord r;
-  r.kind = static_cast<std::uint8_t>(k);
-  r.cta = cta;
-  r.warp = warp;
-  r.address = address;
-  r.size = size;
-  r.flags = flags;
-  r.kernel = kernel;
-  return r;
-}
 AccessRecord ld(std::uint32_t cta, std::uint16_t warp, std::uint64_t a, std::uint16_t kernel = 0) {
-  return make(RecordKind::kLoad, cta, warp, a, 32, 0, kernel);
+  return make_record(RecordKind::kLoad, cta, warp, a, 32, 0, kernel);
 }
 AccessRecord exec(std::uint32_t cta, std::uint16_t warp, InstrClass c, std::uint64_t n,
                   std::uint8_t flags = 0, std::uint16_t kernel = 0) {
-  return make(RecordKind::kCompute, cta, warp, n, static_cast<std::uint32_t>(c), flags, kernel);
+  return make_record(RecordKind::kCompute, cta, warp, n, static_cast<std::uint32_t>(c), flags,
+                     kernel);
 }
 AccessRecord begin(std::uint32_t cta, std::uint16_t kernel = 0) {
-  return make(RecordKind::kCtaBegin, cta, 0, 0, 0, 0, kernel);
+  return make_record(RecordKind::kCtaBegin, cta, 0, 0, 0, 0, kernel);
 }
 AccessRecord exit_(std::uint32_t cta, std::uint16_t warp, std::uint16_t kernel = 0) {
-  return make(RecordKind::kWarpExit, cta, warp, 0, 0, 0, kernel);
+  return make_record(RecordKind::kWarpExit, cta, warp, 0, 0, 0, kernel);
 }
 
 // Two-warp blocks (64 threads), `kernels` kernels.
@@ -55,14 +44,14 @@ std::vector<AccessRecord> two_ctas(std::uint16_t kernel = 0) {
   return {begin(0, kernel),
           ld(0, 0, 0x1000, kernel),
           begin(1, kernel),
-          make(RecordKind::kCommit, 0, 0, 0, 0, 0, kernel),
+          make_record(RecordKind::kCommit, 0, 0, 0, 0, 0, kernel),
           ld(1, 1, 0x2000, kernel),
-          make(RecordKind::kWait, 0, 0, 0, 0, 0, kernel),
+          make_record(RecordKind::kWait, 0, 0, 0, 0, 0, kernel),
           exec(0, 0, InstrClass::kFfma, 64, kFlagDep, kernel),
           exec(1, 0, InstrClass::kMmaF16F32M16N8K16, 8, 0, kernel),
-          make(RecordKind::kBarrier, 0, 1, 0, 0, 0, kernel),
+          make_record(RecordKind::kBarrier, 0, 1, 0, 0, 0, kernel),
           exit_(1, 0, kernel),
-          make(RecordKind::kBarrier, 0, 0, 0, 0, 0, kernel),
+          make_record(RecordKind::kBarrier, 0, 0, 0, 0, 0, kernel),
           exit_(0, 0, kernel),
           exit_(0, 1, kernel),
           exit_(1, 1, kernel)};
@@ -106,13 +95,13 @@ TEST_F(TraceV2, RecordRulesPerKind) {
             std::string::npos);
   AccessRecord bad = exec(0, 0, InstrClass::kFfma, 1, 4);
   EXPECT_NE(check_record(bad, m).find("dep (1) and chain (2)"), std::string::npos);
-  bad = make(RecordKind::kBarrier, 0, 0, 16);
+  bad = make_record(RecordKind::kBarrier, 0, 0, 16);
   EXPECT_NE(check_record(bad, m).find("barrier id 16"), std::string::npos);
-  bad = make(RecordKind::kWait, 0, 0, 1, 4);
+  bad = make_record(RecordKind::kWait, 0, 0, 1, 4);
   EXPECT_NE(check_record(bad, m).find("wait record"), std::string::npos);
-  bad = make(RecordKind::kCtaBegin, 0, 0, 7);
+  bad = make_record(RecordKind::kCtaBegin, 0, 0, 7);
   EXPECT_NE(check_record(bad, m).find("cta_begin record with address 7"), std::string::npos);
-  EXPECT_EQ(check_record(make(RecordKind::kWait, 0, 0, 65536), m), "");
+  EXPECT_EQ(check_record(make_record(RecordKind::kWait, 0, 0, 65536), m), "");
   EXPECT_EQ(parse_instr_class("mma_bf16_f32_m16n8k16"), InstrClass::kMmaBf16F32M16N8K16);
   EXPECT_FALSE(parse_instr_class("mma_fp8"));
 }
