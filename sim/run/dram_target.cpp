@@ -131,6 +131,10 @@ class DramTarget final : public Target {
                            report::fmt(g.value("cmd_RD") + g.value("cmd_RDA"), 0) + " RD, " +
                            report::fmt(g.value("cmd_WR") + g.value("cmd_WRA"), 0) + " WR, " +
                            report::fmt(g.value("refreshes"), 0) + " refreshes"});
+      summary.highlights.push_back(
+          {"unused ACTs", report::fmt(g.value("unused_acts_request"), 0) +
+                              " closed for a request, " +
+                              report::fmt(g.value("unused_acts_refresh"), 0) + " by refresh"});
       if (cfg_.controller.check_protocol)
         summary.highlights.push_back(
             {"protocol check", report::fmt(g.value("protocol_violations"), 0) + " violations"});

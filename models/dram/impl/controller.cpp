@@ -132,6 +132,12 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
   drains_ =
       &stats.counter("write_drains", "switches from serving reads to draining writes", "switches");
   bus_busy_ = &stats.counter("data_bus_busy", "cycles the data bus carried bursts", "cycles");
+  unused_acts_request_ = &stats.counter(
+      "unused_acts_request",
+      "ACTs whose row a PRE for another request closed before any column command", "commands");
+  unused_acts_refresh_ =
+      &stats.counter("unused_acts_refresh",
+                     "ACTs whose row a refresh closed before any column command", "commands");
   for (int c = 0; c < kNumCmds; ++c) {
     const std::string n(cmd_name(static_cast<Cmd>(c)));
     cmd_count_[c] = &stats.counter("cmd_" + n, n + " commands issued", "commands");
@@ -241,12 +247,19 @@ void Controller::build_candidates(Cycle now) {
         }
       }
       const auto& tg = refresh_.sets(r)[set];
+      bool waits = false;  // a row of the set was opened for a request that is not served yet
       if (!forced) {
         bool busy = false;
         for (int fb : tg) busy |= pending_in_bank_[fb] > 0;
         if (busy) continue;  // postpone while the banks have work
       } else {
+        // No new work starts on the banks; a row opened for a request stays open until that
+        // request's column command (one interval of slack is kept for this, see refresh.cpp).
         for (int fb : tg) {
+          if (banks_[fb].reserved != Candidate::kNoEntry) {
+            waits = true;
+            continue;
+          }
           blocked_[fb] = 1;
           blocked_list_.push_back(fb);
         }
@@ -257,16 +270,18 @@ void Controller::build_candidates(Cycle now) {
       c.age = 0;
       c.column = set;  // remembered for on_refresh / lock
       if (!refresh_.per_bank()) {
+        if (waits) continue;  // PREA would close the waiting rows
         c.bank = BankAddr{r, 0, 0};
         c.flat_bank = r * bpr;
         c.cmd = open_in_rank_[r] > 0 ? Cmd::kPREA : Cmd::kREFab;
       } else {
         int open_fb = -1;
         for (int fb : tg)
-          if (banks_[fb].open) {
+          if (banks_[fb].open && banks_[fb].reserved == Candidate::kNoEntry) {
             open_fb = fb;
             break;
           }
+        if (open_fb < 0 && waits) continue;  // only waiting rows are left open
         if (open_fb >= 0) {
           c.cmd = Cmd::kPRE;
           c.flat_bank = open_fb;
@@ -306,14 +321,19 @@ void Controller::refresh_bank_candidate(int fb) {
   BankCache& bc = bcache_[fb];
   bc.dirty = false;
   bc.has = false;
+  const BankState& bs = banks_[fb];
+  Candidate& c = bc.c;
+  if (bs.reserved != Candidate::kNoEntry) {
+    // The row was opened for this request: serve it first, whichever mode the controller is
+    // in now (a mode switch must not close the row before its column command).
+    bc.has = true;
+    column_candidate(fb, bs.reserved, c);
+    return;
+  }
   const auto& q = (write_mode_ ? wq_ : rq_)[fb];
   if (q.empty()) return;
-  const bool closed = cfg_.page_policy == PagePolicy::kClosed;
-  const BankState& bs = banks_[fb];
-  const BankAddr ba = pool_[q.front()].b.addr.bank;
-  Candidate& c = bc.c;
   c = Candidate{};
-  c.bank = ba;
+  c.bank = pool_[q.front()].b.addr.bank;
   c.flat_bank = fb;
   c.entry = Candidate::kNoEntry;
   bc.has = true;
@@ -322,6 +342,7 @@ void Controller::refresh_bank_candidate(int fb) {
     c.cmd = Cmd::kACT;
     c.row = e.b.addr.row;
     c.age = e.seq;
+    c.entry = q.front();  // the request the row is opened for
     return;
   }
   // The bank's oldest hit and oldest request for another row.
@@ -346,17 +367,28 @@ void Controller::refresh_bank_candidate(int fb) {
   }
   c.row = bs.row;
   if (serve_hit) {
-    const Entry& e = pool_[hit];
-    const bool auto_pre = closed && !other_hit_pending(fb, bs.row, hit);
-    c.cmd = e.b.is_write ? (auto_pre ? Cmd::kWRA : Cmd::kWR) : (auto_pre ? Cmd::kRDA : Cmd::kRD);
-    c.column = e.b.addr.column;
-    c.entry = hit;
-    c.age = e.seq;
-    c.hit = true;
+    column_candidate(fb, hit, c);
   } else {
     c.cmd = Cmd::kPRE;
     c.age = pool_[other].seq;
   }
+}
+
+// The column command that serves queue slot `slot` in the open row of bank `fb`.
+void Controller::column_candidate(int fb, std::uint32_t slot, Candidate& c) const {
+  const Entry& e = pool_[slot];
+  const std::int64_t row = banks_[fb].row;
+  const bool auto_pre =
+      cfg_.page_policy == PagePolicy::kClosed && !other_hit_pending(fb, row, slot);
+  c = Candidate{};
+  c.bank = e.b.addr.bank;
+  c.flat_bank = fb;
+  c.row = row;
+  c.cmd = e.b.is_write ? (auto_pre ? Cmd::kWRA : Cmd::kWR) : (auto_pre ? Cmd::kRDA : Cmd::kRD);
+  c.column = e.b.addr.column;
+  c.entry = slot;
+  c.age = e.seq;
+  c.hit = true;
 }
 
 int Controller::choose(Cycle now, BusFilter bus) const {
@@ -400,12 +432,17 @@ void Controller::notify(Cmd cmd, const DramAddr& a, Cycle now, std::int64_t want
   for (CommandObserver* o : observers_) o->on_command(cmd, a, now);
 }
 
-void Controller::close_bank(int fb, bool for_conflict) {
+void Controller::close_bank(int fb, CloseCause cause) {
   bcache_[fb].dirty = true;
   BankState& bs = banks_[fb];
-  if (bs.open) --open_in_rank_[fb / spec_.org.banks_per_rank()];
+  if (bs.open) {
+    --open_in_rank_[fb / spec_.org.banks_per_rank()];
+    if (bs.fresh)
+      (cause == CloseCause::kRefresh ? unused_acts_refresh_ : unused_acts_request_)->inc();
+  }
   bs.open = false;
-  bs.closed_for_conflict = for_conflict;
+  bs.closed_for_conflict = cause == CloseCause::kRequest;
+  bs.reserved = Candidate::kNoEntry;
 }
 
 void Controller::issue(const Candidate& c, Cycle now) {
@@ -429,6 +466,7 @@ void Controller::issue(const Candidate& c, Cycle now) {
       bs.hits = 0;
       bs.fresh = true;
       bs.act_for_conflict = bs.closed_for_conflict;
+      bs.reserved = c.entry;
       ++open_in_rank_[c.bank.rank];
       bcache_[c.flat_bank].dirty = true;
       break;
@@ -436,14 +474,15 @@ void Controller::issue(const Candidate& c, Cycle now) {
     case Cmd::kPRE:
       a.column = 0;
       notify(c.cmd, a, now, -1);
-      close_bank(c.flat_bank, !c.refresh);
+      close_bank(c.flat_bank, c.refresh ? CloseCause::kRefresh : CloseCause::kRequest);
       if (c.refresh) refresh_.lock(c.bank.rank, c.column);
       break;
     case Cmd::kPREA: {
       a.column = 0;
       notify(c.cmd, a, now, -1);
       const int bpr = spec_.org.banks_per_rank();
-      for (int fb = c.bank.rank * bpr; fb < (c.bank.rank + 1) * bpr; ++fb) close_bank(fb, false);
+      for (int fb = c.bank.rank * bpr; fb < (c.bank.rank + 1) * bpr; ++fb)
+        close_bank(fb, CloseCause::kRefresh);
       break;
     }
     case Cmd::kREFab:
@@ -465,6 +504,7 @@ void Controller::issue(const Candidate& c, Cycle now) {
       else
         row_hits_->inc();
       bs.fresh = false;
+      if (bs.reserved == c.entry) bs.reserved = Candidate::kNoEntry;
       ++bs.hits;
       bcache_[c.flat_bank].dirty = true;
       const bool w = e.b.is_write;
@@ -489,7 +529,8 @@ void Controller::issue(const Candidate& c, Cycle now) {
         read_bytes_->inc(bytes);
         read_lat_->add(static_cast<std::uint64_t>(done - e.arrival));
       }
-      if (c.cmd == Cmd::kRDA || c.cmd == Cmd::kWRA) close_bank(c.flat_bank, false);
+      if (c.cmd == Cmd::kRDA || c.cmd == Cmd::kWRA)
+        close_bank(c.flat_bank, CloseCause::kAutoPrecharge);
       update_mode();
       break;
     }

@@ -111,7 +111,13 @@ class Controller {
     bool fresh = false;                // no column command since the ACT yet
     bool act_for_conflict = false;     // the ACT followed a PRE issued for another row
     bool closed_for_conflict = false;  // the last close was a PRE for a request's other row
+    // The queue slot of the request the open row was activated for, until its column command
+    // issues (Candidate::kNoEntry otherwise). The row is not closed while it waits: neither a
+    // read/write mode switch nor a refresh may waste the ACT.
+    std::uint32_t reserved = Candidate::kNoEntry;
   };
+  // Why a row is closed (an ACT closed while `fresh` is counted as unused, by cause).
+  enum class CloseCause { kRequest, kRefresh, kAutoPrecharge };
 
   struct BankCache {
     bool dirty = true;
@@ -122,7 +128,8 @@ class Controller {
   void refresh_bank_candidate(int fb);
   int choose(Cycle now, BusFilter bus) const;
   void issue(const Candidate& c, Cycle now);
-  void close_bank(int fb, bool for_conflict);
+  void close_bank(int fb, CloseCause cause);
+  void column_candidate(int fb, std::uint32_t slot, Candidate& c) const;
   void update_mode();
   bool other_hit_pending(int fb, std::int64_t row, std::uint32_t except) const;
   int flat(const BankAddr& b) const {
@@ -169,7 +176,7 @@ class Controller {
 
   // Statistics (registered in the channel's StatsGroup).
   Counter *reads_, *writes_, *read_bytes_, *write_bytes_, *row_hits_, *row_misses_, *row_conflicts_,
-      *refreshes_, *drains_, *bus_busy_;
+      *refreshes_, *drains_, *bus_busy_, *unused_acts_request_, *unused_acts_refresh_;
   Counter* cmd_count_[kNumCmds];
   Distribution *read_lat_, *write_lat_;
   Occupancy *rq_occ_, *wq_occ_;

@@ -20,7 +20,8 @@ struct Candidate {
   int flat_bank = 0;
   std::int64_t row = 0;
   int column = 0;
-  std::uint32_t entry = 0;  // queue slot served by a column command (kNoEntry otherwise)
+  std::uint32_t entry = 0;  // queue slot served by a column command, or opened for by an ACT
+                            // (kNoEntry otherwise)
   std::uint64_t age = 0;    // arrival sequence number of the request behind it (smaller = older)
   Cycle ready = 0;          // earliest cycle every timing rule allows it
   bool hit = false;         // a column command to an open row that has not used up its hit cap

@@ -33,6 +33,9 @@ void register_dram_totals(StatsGroup& g, const std::vector<StatsGroup*>& chs,
       {"row_conflicts", "accesses that had to close another row first", "accesses"},
       {"refreshes", "refresh commands", "commands"},
       {"write_drains", "read-to-write-drain switches", "switches"},
+      {"unused_acts_request", "ACTs closed by a PRE for another request before any column command",
+       "commands"},
+      {"unused_acts_refresh", "ACTs closed by refresh before any column command", "commands"},
   };
   for (auto& s : sums) g.formula(s[0], s[1], s[2], sum(s[0]));
   for (int c = 0; c < kNumCmds; ++c) {

@@ -9,27 +9,14 @@
 namespace accsim::dram {
 namespace {
 
+using ctrltest::at;
+using ctrltest::cmds;
 using ctrltest::Item;
 using ctrltest::run_controller;
 using ctrltest::test_config;
 
 hw::DramSpec ddr4() {
   return hw::dram_preset_spec("DDR4-3200");
-}
-
-std::uint64_t at(const hw::DramSpec& spec, int bg, int bank, std::int64_t row, int col) {
-  auto m = make_address_mapper("", spec);
-  DramAddr a;
-  a.bank = BankAddr{0, bg, bank};
-  a.row = row;
-  a.column = col;
-  return m->encode(a);
-}
-
-std::vector<Cmd> cmds(const std::vector<LoggedCommand>& log) {
-  std::vector<Cmd> v;
-  for (auto& c : log) v.push_back(c.cmd);
-  return v;
 }
 
 TEST(CtrlController, ClosedBankReadIsActThenRead) {

@@ -114,6 +114,24 @@ inline std::vector<Item> random_traffic(const hw::DramSpec& spec, const AddressM
   return v;
 }
 
+// The address of column `col` of row `row` in bank `bank` of group `bg`, rank 0, channel 0.
+inline std::uint64_t at(const hw::DramSpec& spec, int bg, int bank, std::int64_t row, int col) {
+  auto m = make_address_mapper("", spec);
+  DramAddr a;
+  a.bank = BankAddr{0, bg, bank};
+  a.row = row;
+  a.column = col;
+  return m->encode(a);
+}
+
+// The commands of a log, in order.
+inline std::vector<Cmd> cmds(const std::vector<LoggedCommand>& log) {
+  std::vector<Cmd> v;
+  v.reserve(log.size());
+  for (const auto& c : log) v.push_back(c.cmd);
+  return v;
+}
+
 inline ControllerConfig test_config() {
   ControllerConfig c;
   c.check_protocol = true;
