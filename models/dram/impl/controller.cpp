@@ -112,6 +112,7 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
   wq_.assign(nb, {});
   pending_in_bank_.assign(nb, 0);
   blocked_.assign(nb, 0);
+  cand_index_.assign(nb, -1);
   bcache_.assign(nb, BankCache{});
   const std::size_t cap = static_cast<std::size_t>(cfg.read_queue) + cfg.write_queue;
   pool_.resize(cap);
@@ -182,8 +183,35 @@ void Controller::enqueue(const Burst& b, Cycle now) {
   }
   ++pending_in_bank_[e.fb];
   bcache_[e.fb].dirty = true;
+  const bool mode = write_mode_;
   update_mode();
-  cands_valid_ = false;
+  if (cands_valid_ && mode == write_mode_ && patchable_)
+    patch_candidate(e.fb);  // only this bank's command can have changed
+  else
+    cands_valid_ = false;
+}
+
+// Rebuilds bank fb's entry of a valid candidate list in place (refresh neither has a candidate
+// nor blocks a bank); the other banks' entries and ready cycles are unchanged since the last build.
+void Controller::patch_candidate(int fb) {
+  refresh_bank_candidate(fb);
+  const BankCache& bc = bcache_[fb];
+  if (!bc.has) return;
+  Candidate c = bc.c;
+  c.ready = timing_.earliest_bank(c.cmd, fb);
+  int& at = cand_index_[fb];
+  if (at >= 0) {
+    const Cycle old = cands_[at].ready;
+    cands_[at] = c;
+    if (old == min_ready_ && c.ready > old) {
+      min_ready_ = kNever;
+      for (const Candidate& k : cands_) min_ready_ = std::min(min_ready_, k.ready);
+    }
+  } else {
+    at = static_cast<int>(cands_.size());
+    cands_.push_back(c);
+  }
+  min_ready_ = std::min(min_ready_, c.ready);
 }
 
 void Controller::update_mode() {
@@ -301,15 +329,21 @@ void Controller::build_candidates(Cycle now) {
   }
 
   for (int fb = 0; fb < nb; ++fb) {
-    if (blocked_[fb]) continue;
+    if (blocked_[fb]) {
+      cand_index_[fb] = -1;
+      continue;
+    }
     BankCache& bc = bcache_[fb];
     if (bc.dirty) refresh_bank_candidate(fb);
+    cand_index_[fb] = -1;
     if (!bc.has) continue;
     Candidate c = bc.c;
-    c.ready = timing_.earliest(c.cmd, c.bank);
+    c.ready = timing_.earliest_bank(c.cmd, fb);
     min_ready_ = std::min(min_ready_, c.ready);
+    cand_index_[fb] = static_cast<int>(cands_.size());
     cands_.push_back(c);
   }
+  patchable_ = n_refresh_cands_ == 0 && blocked_list_.empty();
   for (int fb : blocked_list_) blocked_[fb] = 0;
   blocked_list_.clear();
   cands_valid_ = true;

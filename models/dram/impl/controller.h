@@ -126,6 +126,7 @@ class Controller {
   };
   void build_candidates(Cycle now);
   void refresh_bank_candidate(int fb);
+  void patch_candidate(int fb);
   int choose(Cycle now, BusFilter bus) const;
   void issue(const Candidate& c, Cycle now);
   void close_bank(int fb, CloseCause cause);
@@ -165,7 +166,9 @@ class Controller {
   Cycle cands_expire_ = kNever;
   Cycle min_ready_ = kNever;
   std::vector<BankCache> bcache_;
-  std::vector<char> blocked_;  // per flat bank, scratch for build_candidates
+  std::vector<char> blocked_;    // per flat bank, scratch for build_candidates
+  std::vector<int> cand_index_;  // per flat bank: its entry in cands_ (-1: none)
+  bool patchable_ = false;       // cands_ has no refresh work: an enqueue may patch one bank
   std::vector<int> blocked_list_;
   Cycle floor_ = 0;  // the next tick may not be earlier
   Cycle now_ = 0;    // cycle of the latest tick or enqueue

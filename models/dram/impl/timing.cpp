@@ -330,6 +330,12 @@ TimingState::TimingState(const hw::DramSpec& spec) : impl_(std::make_shared<Impl
   m.wbegin[kNumCmds] = static_cast<std::uint32_t>(m.wupdates.size());
   m.hist.assign(hist_slots, kNever);
   m.hist_pos.assign(m.wupdates.size() * m.n_nodes, 0);
+  future_ = m.future.data();
+  for (int r = 0; r < m.R; ++r)
+    for (int g = 0; g < m.G; ++g)
+      for (int b = 0; b < m.B; ++b)
+        bank_rows_.push_back(BankRows{m.rank_node(r) * kNumCmds, m.bg_node(r, g) * kNumCmds,
+                                      m.bank_node(r, g, b) * kNumCmds});
 }
 
 Cycle TimingState::earliest(Cmd cmd, const BankAddr& b) const {

@@ -2,6 +2,8 @@
 // The timing engine: JEDEC constraints as a data table (Ramulator 2 / DRAMSys style) and the
 // state that answers "earliest cycle at which command C to bank B satisfies every constraint".
 // Plain C++; it knows nothing about queues, bank state (open rows) or energy.
+#include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,15 @@ class TimingState {
   // Earliest cycle at which `cmd` to `b` satisfies every timing rule (bank state not checked).
   // For rank commands (PREA, REFab) the bank fields of `b` are ignored except `rank`.
   Cycle earliest(Cmd cmd, const BankAddr& b) const;
+  // earliest(cmd, bank) for a bank command (not PREA/REFab/REFpb) to the bank with flat index
+  // (rank * bank_groups + bank_group) * banks_per_group + bank: the same answer from four loads
+  // (channel, rank, bank group, bank), for the controller's per-cycle candidate scan.
+  Cycle earliest_bank(Cmd cmd, int flat_bank) const {
+    const auto c = static_cast<std::size_t>(cmd);
+    const BankRows& r = bank_rows_[static_cast<std::size_t>(flat_bank)];
+    const Cycle* f = future_;
+    return std::max(std::max(f[c], f[r.rank + c]), std::max(f[r.group + c], f[r.bank + c]));
+  }
   // Records that `cmd` was issued to `b` at `now`. Precondition: now >= earliest(cmd, b).
   void issue(Cmd cmd, const BankAddr& b, Cycle now);
   const std::vector<TimingRule>& rules() const;
@@ -48,6 +59,12 @@ class TimingState {
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
+  // Offsets into Impl::future of each flat bank's rank, bank-group and bank rows.
+  struct BankRows {
+    std::size_t rank, group, bank;
+  };
+  std::vector<BankRows> bank_rows_;
+  const Cycle* future_ = nullptr;  // Impl::future's data (never reallocated)
 };
 
 }  // namespace accsim::dram

@@ -413,6 +413,11 @@ TEST(TimingState, MatchesTheBruteForceReferenceOnRandomStreams) {
         ASSERT_EQ(ts.earliest(qc, qa), reference_earliest(s, rules, hist, qc, qa))
             << "step " << step << " query " << cmd_name(qc);
       }
+      // The controller's flat-bank fast path answers the same for every bank command and bank.
+      const int fb = (a.rank * s.org.bank_groups + a.bank_group) * s.org.banks_per_group + a.bank;
+      for (Cmd bc : {Cmd::kACT, Cmd::kPRE, Cmd::kRD, Cmd::kWR, Cmd::kRDA, Cmd::kWRA})
+        ASSERT_EQ(ts.earliest_bank(bc, fb), ts.earliest(bc, a))
+            << "step " << step << " " << cmd_name(bc);
     }
   }
 }
