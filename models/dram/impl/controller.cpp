@@ -182,7 +182,7 @@ void Controller::enqueue(const Burst& b, Cycle now) {
     rq_occ_->set(now, nread_);
   }
   ++pending_in_bank_[e.fb];
-  bcache_[e.fb].dirty = true;
+  mark_dirty(e.fb);
   const bool mode = write_mode_;
   update_mode();
   if (cands_valid_ && mode == write_mode_ && patchable_)
@@ -194,24 +194,54 @@ void Controller::enqueue(const Burst& b, Cycle now) {
 // Rebuilds bank fb's entry of a valid candidate list in place (refresh neither has a candidate
 // nor blocks a bank); the other banks' entries and ready cycles are unchanged since the last build.
 void Controller::patch_candidate(int fb) {
-  refresh_bank_candidate(fb);
-  const BankCache& bc = bcache_[fb];
-  if (!bc.has) return;
-  Candidate c = bc.c;
-  c.ready = timing_.earliest_bank(c.cmd, fb);
-  int& at = cand_index_[fb];
-  if (at >= 0) {
-    const Cycle old = cands_[at].ready;
-    cands_[at] = c;
-    if (old == min_ready_ && c.ready > old) {
-      min_ready_ = kNever;
-      for (const Candidate& k : cands_) min_ready_ = std::min(min_ready_, k.ready);
-    }
-  } else {
-    at = static_cast<int>(cands_.size());
-    cands_.push_back(c);
+  Candidate* c = update_bank_entry(fb);
+  if (c == nullptr) return;
+  const Cycle old = c->ready;
+  c->ready = timing_.earliest_bank(c->cmd, fb);
+  if (old == min_ready_ && c->ready > old) {
+    min_ready_ = kNever;
+    for (const Candidate& k : rcands_) min_ready_ = std::min(min_ready_, k.ready);
+    for (const Candidate& k : cands_) min_ready_ = std::min(min_ready_, k.ready);
   }
-  min_ready_ = std::min(min_ready_, c.ready);
+  min_ready_ = std::min(min_ready_, c->ready);
+}
+
+void Controller::mark_dirty(int fb) {
+  BankCache& bc = bcache_[fb];
+  if (bc.dirty) return;
+  bc.dirty = true;
+  dirty_list_.push_back(fb);
+}
+
+// Brings bank fb's entry of cands_ up to date with its (dirty) cached command: replaced,
+// appended or removed (swapping the last entry in). Returns the entry (its `ready` is stale;
+// kNever for a new one), or nullptr when the bank has nothing to offer.
+Candidate* Controller::update_bank_entry(int fb) {
+  if (bcache_[fb].dirty) refresh_bank_candidate(fb);
+  const BankCache& bc = bcache_[fb];
+  int& at = cand_index_[fb];
+  if (!bc.has) {
+    if (at >= 0) {
+      const int last = static_cast<int>(cands_.size()) - 1;
+      if (at != last) {
+        cands_[at] = cands_[last];
+        cand_index_[cands_[at].flat_bank] = at;
+      }
+      cands_.pop_back();
+      at = -1;
+    }
+    return nullptr;
+  }
+  if (at < 0) {
+    at = static_cast<int>(cands_.size());
+    cands_.push_back(bc.c);
+    cands_.back().ready = kNever;
+    return &cands_.back();
+  }
+  const Cycle ready = cands_[at].ready;
+  cands_[at] = bc.c;
+  cands_[at].ready = ready;
+  return &cands_[at];
 }
 
 void Controller::update_mode() {
@@ -226,8 +256,10 @@ void Controller::update_mode() {
   } else if (nwrite_ == 0 || (nwrite_ <= lo_mark_ && nread_ > 0)) {
     write_mode_ = false;
   }
-  if (write_mode_ != was)
+  if (write_mode_ != was) {
     for (auto& bc : bcache_) bc.dirty = true;
+    all_dirty_ = true;
+  }
 }
 
 bool Controller::other_hit_pending(int fb, std::int64_t row, std::uint32_t except) const {
@@ -238,11 +270,9 @@ bool Controller::other_hit_pending(int fb, std::int64_t row, std::uint32_t excep
 }
 
 void Controller::build_candidates(Cycle now) {
-  cands_.clear();
-  n_refresh_cands_ = 0;
+  rcands_.clear();
   cands_expire_ = refresh_.next_deadline_after(now);
   const int bpr = spec_.org.banks_per_rank();
-  const int nb = static_cast<int>(banks_.size());
   min_ready_ = kNever;
 
   // Refresh first: its commands take priority, and a forced refresh blocks request commands to
@@ -323,30 +353,40 @@ void Controller::build_candidates(Cycle now) {
       }
       c.ready = timing_.earliest(c.cmd, c.bank);
       min_ready_ = std::min(min_ready_, c.ready);
-      cands_.push_back(c);
-      ++n_refresh_cands_;
+      rcands_.push_back(c);
     }
   }
-
-  for (int fb = 0; fb < nb; ++fb) {
-    if (blocked_[fb]) {
-      cand_index_[fb] = -1;
-      continue;
-    }
-    BankCache& bc = bcache_[fb];
-    if (bc.dirty) refresh_bank_candidate(fb);
-    cand_index_[fb] = -1;
-    if (!bc.has) continue;
-    Candidate c = bc.c;
-    c.ready = timing_.earliest_bank(c.cmd, fb);
+  if (!blocked_list_.empty() || all_dirty_ || !incremental_) {
+    rebuild_bank_candidates();
+  } else {
+    for (int fb : dirty_list_) update_bank_entry(fb);
+    dirty_list_.clear();
+  }
+  for (Candidate& c : cands_) {
+    c.ready = timing_.earliest_bank(c.cmd, c.flat_bank);
     min_ready_ = std::min(min_ready_, c.ready);
-    cand_index_[fb] = static_cast<int>(cands_.size());
-    cands_.push_back(c);
   }
-  patchable_ = n_refresh_cands_ == 0 && blocked_list_.empty();
+  patchable_ = rcands_.empty() && blocked_list_.empty();
+  incremental_ = blocked_list_.empty();
   for (int fb : blocked_list_) blocked_[fb] = 0;
   blocked_list_.clear();
   cands_valid_ = true;
+}
+
+// Every bank's entry from scratch, leaving out the banks a forced refresh blocks (they stay
+// dirty; the next build is again a full one).
+void Controller::rebuild_bank_candidates() {
+  cands_.clear();
+  dirty_list_.clear();
+  all_dirty_ = false;
+  for (int fb = 0; fb < static_cast<int>(banks_.size()); ++fb) {
+    cand_index_[fb] = -1;
+    if (blocked_[fb]) {
+      bcache_[fb].dirty = true;
+      continue;
+    }
+    update_bank_entry(fb);
+  }
 }
 
 // The command the bank's requests of the active kind need next (without its ready cycle, which
@@ -425,14 +465,12 @@ void Controller::column_candidate(int fb, std::uint32_t slot, Candidate& c) cons
   c.hit = true;
 }
 
-int Controller::choose(Cycle now, BusFilter bus) const {
-  for (int i = 0; i < n_refresh_cands_; ++i)
-    if (cands_[i].ready <= now && bus_allows(bus, cands_[i].cmd)) return i;
-  std::span<const Candidate> reqs(cands_.data() + n_refresh_cands_,
-                                  cands_.size() - n_refresh_cands_);
-  const int k = scheduler_->pick(reqs, now, bus);
-  assert(k < 0 || reqs[k].ready <= now);
-  return k < 0 ? -1 : k + n_refresh_cands_;
+const Candidate* Controller::choose(Cycle now, BusFilter bus) const {
+  for (const Candidate& c : rcands_)
+    if (c.ready <= now && bus_allows(bus, c.cmd)) return &c;
+  const int k = scheduler_->pick(cands_, now, bus);
+  assert(k < 0 || cands_[k].ready <= now);
+  return k < 0 ? nullptr : &cands_[k];
 }
 
 int Controller::tick(Cycle now) {
@@ -444,9 +482,9 @@ int Controller::tick(Cycle now) {
   BusFilter bus = BusFilter::kAny;
   for (int round = 0; round < (dual_bus_ ? 2 : 1); ++round) {
     if (round == 1) build_candidates(now);  // state changed: the second bus sees it
-    const int i = choose(now, bus);
-    if (i < 0) break;
-    const Candidate c = cands_[i];
+    const Candidate* pick = choose(now, bus);
+    if (pick == nullptr) break;
+    const Candidate c = *pick;
     issue(c, now);
     ++issued;
     cands_valid_ = false;
@@ -467,7 +505,7 @@ void Controller::notify(Cmd cmd, const DramAddr& a, Cycle now, std::int64_t want
 }
 
 void Controller::close_bank(int fb, CloseCause cause) {
-  bcache_[fb].dirty = true;
+  mark_dirty(fb);
   BankState& bs = banks_[fb];
   if (bs.open) {
     --open_in_rank_[fb / spec_.org.banks_per_rank()];
@@ -502,7 +540,7 @@ void Controller::issue(const Candidate& c, Cycle now) {
       bs.act_for_conflict = bs.closed_for_conflict;
       bs.reserved = c.entry;
       ++open_in_rank_[c.bank.rank];
-      bcache_[c.flat_bank].dirty = true;
+      mark_dirty(c.flat_bank);
       break;
     }
     case Cmd::kPRE:
@@ -540,7 +578,7 @@ void Controller::issue(const Candidate& c, Cycle now) {
       bs.fresh = false;
       if (bs.reserved == c.entry) bs.reserved = Candidate::kNoEntry;
       ++bs.hits;
-      bcache_[c.flat_bank].dirty = true;
+      mark_dirty(c.flat_bank);
       const bool w = e.b.is_write;
       auto& q = (w ? wq_ : rq_)[c.flat_bank];
       q.erase(std::find(q.begin(), q.end(), c.entry));

@@ -127,7 +127,10 @@ class Controller {
   void build_candidates(Cycle now);
   void refresh_bank_candidate(int fb);
   void patch_candidate(int fb);
-  int choose(Cycle now, BusFilter bus) const;
+  void mark_dirty(int fb);
+  Candidate* update_bank_entry(int fb);
+  void rebuild_bank_candidates();
+  const Candidate* choose(Cycle now, BusFilter bus) const;
   void issue(const Candidate& c, Cycle now);
   void close_bank(int fb, CloseCause cause);
   void column_candidate(int fb, std::uint32_t slot, Candidate& c) const;
@@ -160,15 +163,18 @@ class Controller {
   std::uint64_t seq_ = 0;
   bool write_mode_ = false;
 
-  std::vector<Candidate> cands_;
-  int n_refresh_cands_ = 0;
+  std::vector<Candidate> rcands_;  // refresh commands (they go first)
+  std::vector<Candidate> cands_;   // one per bank with work, in no particular order
   bool cands_valid_ = false;
   Cycle cands_expire_ = kNever;
   Cycle min_ready_ = kNever;
   std::vector<BankCache> bcache_;
   std::vector<char> blocked_;    // per flat bank, scratch for build_candidates
   std::vector<int> cand_index_;  // per flat bank: its entry in cands_ (-1: none)
-  bool patchable_ = false;       // cands_ has no refresh work: an enqueue may patch one bank
+  bool patchable_ = false;       // no refresh work: an enqueue may patch its bank's entry
+  bool incremental_ = false;     // cands_ holds every unblocked bank: a build updates dirty ones
+  bool all_dirty_ = true;        // every bank's cached command is stale (mode switch)
+  std::vector<int> dirty_list_;  // banks whose cached command is stale
   std::vector<int> blocked_list_;
   Cycle floor_ = 0;  // the next tick may not be earlier
   Cycle now_ = 0;    // cycle of the latest tick or enqueue
