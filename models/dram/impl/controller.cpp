@@ -419,15 +419,15 @@ void Controller::refresh_bank_candidate(int fb) {
     c.entry = q.front();  // the request the row is opened for
     return;
   }
-  // The bank's oldest hit and oldest request for another row.
+  // The bank's oldest hit, and its oldest request for another row if that is older (a younger
+  // one plays no part below, so the scan stops at the first hit).
   std::uint32_t hit = Candidate::kNoEntry, other = Candidate::kNoEntry;
   for (std::uint32_t s : q) {
     if (pool_[s].b.addr.row == bs.row) {
-      if (hit == Candidate::kNoEntry) hit = s;
-    } else if (other == Candidate::kNoEntry) {
-      other = s;
+      hit = s;
+      break;
     }
-    if (hit != Candidate::kNoEntry && other != Candidate::kNoEntry) break;
+    if (other == Candidate::kNoEntry) other = s;
   }
   bool serve_hit;
   if (!hits_first_) {
