@@ -81,7 +81,7 @@ struct MemPortStats {
 // The timing of one memory port. A memory unit calls it once per element, in non-decreasing
 // `issue` order. Different ports may be called out of time order relative to each other (each
 // unit runs ahead in its own local time), so a backend shared between ports (SharedMemory, the
-// DRAM of models/dram/dram.h) answers kPending and orders requests by `issue` itself; see
+// DRAM of models/dram/backend.h) answers kPending and orders requests by `issue` itself; see
 // README.md "Memory".
 class MemoryPort {
  public:
@@ -154,7 +154,7 @@ class IdealMemoryPort final : public MemoryPort {
   double busy_until_ = 0;  // fractional cycle at which the port finishes its last transfer
 };
 
-// The DRAM model (models/dram/dram.h, its plain-C++ DramBackend) as the memory of a graph: one
+// The DRAM model (models/dram/backend.h, its plain-C++ DramBackend) as the memory of a graph: one
 // DRAM shared by every port, clocked by its own tCK. A request issued at dataflow cycle t
 // arrives at DRAM cycle floor(t * P / tCK) + 1 (P = the dataflow clock period, integer ps; the
 // link takes >= 1 DRAM cycle, as in DramSystem); data done at DRAM cycle D is there at dataflow

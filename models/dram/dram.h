@@ -1,5 +1,5 @@
 #pragma once
-// The DRAM model's one public header: a cycle-accurate, event-driven DRAM system (all channels
+// The DRAM model's SystemC header: a cycle-accurate, event-driven DRAM system (all channels
 // of one spec) behind a TLM-2.0 target socket, its `controller:` configuration, and the address
 // mapping other models use to place data. See models/dram/README.md.
 //
@@ -20,10 +20,8 @@
 // One SystemC elaboration per process: build the modules, sc_start(), finalize, and exit; use
 // accsim::run::run_dram_replay (sim/run/issuer.h) for the usual replay of a request source.
 //
-// DramBackend (below) drives the same controllers from plain C++, for models that keep their own
-// time (models/dataflow): the caller submits requests at their arrival cycle and advances the
-// DRAM explicitly; it reports each request's completion cycle. It needs no SystemC kernel and
-// may be used any number of times per process.
+// DramBackend (models/dram/backend.h, included here) drives the same controllers from plain C++
+// for models that keep their own time; it needs no SystemC kernel.
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
@@ -36,6 +34,7 @@
 #include <vector>
 
 #include "hw/dram_spec.h"
+#include "models/dram/backend.h"
 #include "models/dram/impl/address_map.h"
 #include "models/dram/impl/controller.h"
 #include "models/dram/impl/controller_config.h"
@@ -76,67 +75,6 @@ class DramSystem : public sc_core::sc_module {
  private:
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
-
-// The DRAM system without SystemC: the same per-channel controllers, address mapping, energy
-// observer, protocol checker and statistics as DramSystem, driven by explicit time. Timing
-// equals DramSystem fed by one TLM initiator (the issuer of sim/run/issuer.h) that sends each
-// request at a time t with floor(t / tCK) + 1 == arrival (tests/unit/dram/backend_test.cpp):
-//   * a request is split into bursts like DramSystem does; its bursts get queue entries in
-//     order, each entering its controller's queue at `arrival` (the link's cycle);
-//   * while a queue is full the request waits, and so does every later request (one initiator,
-//     TLM-2.0 request exclusion); it is retried after every processed cycle c with arrival c + 1;
-//   * every channel runs at cycle 0 and then at its controller's next event (refresh included).
-// Usage: for every request, in non-decreasing arrival order, run_until(arrival - 1) and then
-// submit(); run_until / run_next to find completions; finalize(end, ledger) once at the end.
-class DramBackend {
- public:
-  static constexpr Cycle kNever = INT64_MAX;
-  struct Done {
-    std::uint64_t id = 0;  // the caller's id given to submit()
-    Cycle done = 0;        // last data beat (writes: last write burst on the bus), DRAM cycles
-    Cycle arrival = 0;     // cycle its first burst entered a queue
-    bool is_write = false;
-  };
-
-  // Statistics go to "<stats_name>" and "<stats_name>.chN" (as DramSystem). Throws config
-  // errors for a bad controller config or a spec the mapping cannot handle.
-  DramBackend(const hw::DramSpec& spec, const ControllerConfig& cfg, StatsRegistry& stats,
-              const std::string& stats_name = "dram");
-  ~DramBackend();
-  DramBackend(const DramBackend&) = delete;
-  DramBackend& operator=(const DramBackend&) = delete;
-
-  // A request of `bytes` (> 0) at `addr` arriving at `arrival` (> last_cycle(); requests in
-  // non-decreasing arrival order). `id` is returned in its Done.
-  void submit(std::uint64_t id, std::uint64_t addr, std::uint32_t bytes, bool is_write,
-              Cycle arrival);
-  // The earliest cycle with an event (a channel's wake-up); kNever if none.
-  Cycle next_cycle() const;
-  // Processes every cycle with events up to and including `until`; completed requests (their
-  // last column command issued) are appended to `out` in the order found.
-  void run_until(Cycle until, std::vector<Done>& out);
-  // Processes the next cycle with events; returns it (kNever if there was none).
-  Cycle run_next(std::vector<Done>& out);
-  Cycle last_cycle() const;         // the latest processed cycle (-1 before the first)
-  std::size_t outstanding() const;  // submitted requests not yet completed
-
-  // Closes statistics and energy at `end` (DRAM cycles, >= last_cycle()); processes the events
-  // up to `end` first, so refresh and background energy cover the whole run. Call once.
-  void finalize(Cycle end, EnergyLedger& ledger);
-  // A kSimulation error naming the first protocol violation, if the checker found any.
-  void throw_if_violations() const;
-  std::uint64_t protocol_violations() const;
-
-  const hw::DramSpec& spec() const;
-  const AddressMapper& mapper() const;
-  int channels() const;
-  const Controller& controller(int channel) const;
-  void add_observer(int channel, CommandObserver* o);
-
- private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

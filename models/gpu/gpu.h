@@ -23,7 +23,7 @@
 
 #include "hw/dram_spec.h"
 #include "hw/gpu_spec.h"
-#include "models/dram/dram.h"
+#include "models/dram/backend.h"
 #include "sim/core/energy.h"
 #include "sim/core/stats.h"
 #include "workloads/trace/access_trace.h"

@@ -9,7 +9,7 @@
 #include "hw/dataflow_spec.h"
 #include "hw/dram_config.h"
 #include "models/dataflow/dataflow.h"
-#include "models/dram/dram.h"
+#include "models/dram/backend.h"
 #include "sim/core/registry.h"
 #include "sim/report/report.h"
 #include "sim/run/system.h"

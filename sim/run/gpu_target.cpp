@@ -9,7 +9,7 @@
 
 #include "hw/dram_config.h"
 #include "hw/gpu_spec.h"
-#include "models/dram/dram.h"
+#include "models/dram/backend.h"
 #include "models/gpu/gpu.h"
 #include "sim/core/registry.h"
 #include "sim/report/report.h"

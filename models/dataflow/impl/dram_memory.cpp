@@ -10,7 +10,7 @@
 
 #include "hw/dram_spec.h"
 #include "models/dataflow/dataflow.h"
-#include "models/dram/dram.h"
+#include "models/dram/backend.h"
 #include "sim/core/error.h"
 
 namespace accsim::dataflow {

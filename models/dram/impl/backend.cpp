@@ -3,11 +3,12 @@
 // after all channels of a cycle have ticked, which is what DramSystem does too: room only grows
 // during a cycle's ticks, and a channel that frees room retries the placement right after its
 // own tick, so a waiting request always ends up with arrival c + 1 when the room exists at c.
+#include "models/dram/backend.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "models/dram/dram.h"
 #include "models/dram/impl/energy.h"
 #include "models/dram/impl/system_stats.h"
 #include "sim/core/error.h"

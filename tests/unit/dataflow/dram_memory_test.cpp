@@ -13,7 +13,7 @@
 #include <tuple>
 
 #include "hw/dram_config.h"
-#include "models/dram/dram.h"
+#include "models/dram/backend.h"
 #include "sim/core/error.h"
 #include "sim/run/system.h"
 #include "tests/unit/dataflow/helpers.h"
