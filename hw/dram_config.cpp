@@ -115,17 +115,9 @@ struct Preset {
   std::vector<SpeedBin> speeds;
 };
 
-const std::vector<std::pair<std::string, DramStandard>>& standard_names() {
-  static const std::vector<std::pair<std::string, DramStandard>> v = {
-      {"DDR4", DramStandard::kDDR4},     {"DDR5", DramStandard::kDDR5},
-      {"LPDDR5", DramStandard::kLPDDR5}, {"HBM2", DramStandard::kHBM2},
-      {"HBM3", DramStandard::kHBM3},     {"GDDR6", DramStandard::kGDDR6}};
-  return v;
-}
-
 std::vector<std::string> standard_list() {
   std::vector<std::string> v;
-  for (auto& [n, s] : standard_names()) v.push_back(n);
+  for (const DramStandardInfo& s : dram_standards()) v.emplace_back(s.name);
   return v;
 }
 
@@ -169,10 +161,9 @@ Preset parse_preset(const detail::EmbeddedFile& f) {
               "timing", "power", "by_dq", "by_density", "speeds"},
              "the preset");
   const std::string st = scalar(p, p.root["standard"], "standard");
-  bool found = false;
-  for (auto& [n, s] : standard_names())
-    if (n == st) p.standard = s, found = true;
-  if (!found) preset_error(p, p.root["standard"], "unknown standard '" + st + "'");
+  const DramStandardInfo* info = find_standard(st);
+  if (info == nullptr) preset_error(p, p.root["standard"], "unknown standard '" + st + "'");
+  p.standard = info->id;
   p.data_per_ck = static_cast<int>(integer(p, p.root["data_per_ck"], "data_per_ck"));
   const std::string pbr = scalar(p, p.root["per_bank_refresh"], "per_bank_refresh");
   if (pbr == "none")

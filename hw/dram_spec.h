@@ -8,12 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "hw/dram_standard.h"
 #include "sim/core/units.h"
 
 namespace accsim::hw {
-
-enum class DramStandard { kDDR4, kDDR5, kLPDDR5, kHBM2, kHBM3, kGDDR6 };
-std::string_view standard_name(DramStandard s);
 
 // How per-bank refresh addresses banks, where the standard has it.
 enum class PerBankRefresh {

@@ -97,7 +97,7 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
                 "controller.write_high_watermark");
   // HBM has separate row and column command buses (JESD235/JESD238 R[] and C[] pins): one row
   // and one column command may share a cycle. The other standards have one command bus.
-  dual_bus_ = spec.standard == hw::DramStandard::kHBM2 || spec.standard == hw::DramStandard::kHBM3;
+  dual_bus_ = hw::standard_info(spec.standard).split_command_bus;
   hi_mark_ = std::max(1, static_cast<int>(std::ceil(cfg.write_high_watermark * cfg.write_queue)));
   lo_mark_ = static_cast<int>(std::floor(cfg.write_low_watermark * cfg.write_queue));
   if (cfg.check_protocol) {

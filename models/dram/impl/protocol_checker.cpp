@@ -19,24 +19,6 @@ std::string num(Cycle c) {
 
 }  // namespace
 
-int ProtocolChecker::max_postponed_refreshes(hw::DramStandard s) {
-  // DDR3/DDR4 datasheets (e.g. Micron/Nanya, after JESD79-3/-4): "A maximum of 8 REFRESH
-  // commands can be postponed ... the maximum interval between the surrounding REFRESH commands
-  // is limited to 9 x tREFI". The same limit is assumed for the other standards (not confirmed
-  // against their JEDEC documents here; see models/dram/README.md).
-  (void)s;
-  return 8;
-}
-
-int ProtocolChecker::read_to_write_bubble(hw::DramStandard s) {
-  // Micron DDR4 datasheet (MT40A, after JESD79-4), "READ to WRITE command delay = RL + BL/2 - WL
-  // + 2tCK" with 1tCK read and write preamble: 2 idle clocks between the end of the read data and
-  // the start of the write data. No separate parameter exists in DramTiming; the same bubble is
-  // assumed for the other standards (see models/dram/README.md).
-  (void)s;
-  return 2;
-}
-
 ProtocolChecker::ProtocolChecker(const hw::DramSpec& spec, Mode mode)
     : ProtocolChecker(spec, mode, Options{}) {}
 
@@ -50,17 +32,18 @@ ProtocolChecker::ProtocolChecker(const hw::DramSpec& spec, Mode mode, Options op
                     std::to_string(o.ranks) + ", bank groups " + std::to_string(o.bank_groups) +
                     ", banks per group " + std::to_string(o.banks_per_group) + ")");
   }
-  max_postponed_ =
-      opt_.max_postponed >= 0 ? opt_.max_postponed : max_postponed_refreshes(spec_.standard);
-  rtw_bubble_ = read_to_write_bubble(spec_.standard);
+  const hw::DramStandardInfo& info = hw::standard_info(spec_.standard);
+  max_postponed_ = opt_.max_postponed >= 0 ? opt_.max_postponed : info.max_postponed_refreshes;
+  rtw_bubble_ = info.read_to_write_bubble;
   // JESD209-4/-5 (LPDDR4/5) count write-to-read from WL + BL/n + 1 clock, one more than DDR.
-  wtr_extra_ = spec_.standard == hw::DramStandard::kLPDDR5 ? 1 : 0;
+  wtr_extra_ = info.write_to_read_extra;
+  has_ccd_l_wr_ = info.has_ccd_l_wr;
+  pbr_gap_is_pbr2pbr_ = info.pbr_gap_is_pbr2pbr;
   // Without bank groups the standard has one tRRD/tCCD/tWTR, carried in the _S fields.
   has_bg_ = o.bank_groups > 1;
   // HBM has separate row and column command buses (JESD235: R[] and C[] pins), so one row and one
   // column command may share a cycle; the other standards have one command/address bus.
-  dual_cmd_bus_ =
-      spec_.standard == hw::DramStandard::kHBM2 || spec_.standard == hw::DramStandard::kHBM3;
+  dual_cmd_bus_ = info.split_command_bus;
   banks_.resize(static_cast<std::size_t>(o.ranks) * o.bank_groups * o.banks_per_group);
   ranks_.resize(o.ranks);
   for (auto& r : ranks_) {
@@ -368,8 +351,7 @@ void ProtocolChecker::do_column(const Ctx& c, std::int64_t wanted_row) {
         need(c, r.wr_bg[g], t_.nCCD_S, "nCCD", "write in this rank");
       } else if (g == bg) {
         // DDR5 has a longer same-bank-group write-to-write delay, tCCD_L_WR.
-        need(c, r.wr_bg[g], t_.nCCD_L_WR,
-             spec_.standard == hw::DramStandard::kDDR5 ? "nCCD_L_WR" : "nCCD_L",
+        need(c, r.wr_bg[g], t_.nCCD_L_WR, has_ccd_l_wr_ ? "nCCD_L_WR" : "nCCD_L",
              "write in the same bank group");
       } else {
         need(c, r.wr_bg[g], t_.nCCD_S, "nCCD_S", "write in another bank group");
@@ -512,9 +494,7 @@ void ProtocolChecker::do_refpb(const Ctx& c) {
   // Per-bank refresh to per-bank refresh of another bank: HBM tRREFD, LPDDR5 tpbR2pbR (the same
   // bank is covered by nRFCpb).
   const bool same_set = r.refpb != kNever && banks_[targets.front()].refpb == r.refpb;
-  const char* pbr_name = spec_.standard == hw::DramStandard::kLPDDR5 || t_.nPBR2PBR != t_.nRREFD
-                             ? "nPBR2PBR"
-                             : "nRREFD";
+  const char* pbr_name = pbr_gap_is_pbr2pbr_ || t_.nPBR2PBR != t_.nRREFD ? "nPBR2PBR" : "nRREFD";
   if (!same_set) need(c, r.refpb, t_.nPBR2PBR, pbr_name, "REFpb to another bank of this rank");
   if (spec_.per_bank_refresh == hw::PerBankRefresh::kSingleBank) {
     // LPDDR5, HBM2/3 and GDDR6 treat a single-bank refresh like an ACT for tRRD.

@@ -41,7 +41,7 @@ class ProtocolChecker {
     // disable refresh on purpose.
     bool check_refresh = true;
     // Refreshes that may be postponed before it is a violation; -1 = the standard's limit
-    // (max_postponed_refreshes()).
+    // (hw::DramStandardInfo::max_postponed_refreshes).
     int max_postponed = -1;
     // Violations kept in list(); counts() keeps counting past this.
     std::size_t max_listed = 1000;
@@ -69,13 +69,6 @@ class ProtocolChecker {
   // refreshes were pulled in).
   std::int64_t postponed_refreshes(int rank, Cycle now) const;
   const hw::DramSpec& spec() const { return spec_; }
-
-  // Refreshes JEDEC lets a controller postpone (JESD79-4 DDR4: 8, so at most 9 x tREFI between
-  // two REF commands).
-  static int max_postponed_refreshes(hw::DramStandard s);
-  // Bubble between the end of read data and the start of write data on the same rank: DDR4
-  // "READ to WRITE command delay = RL + BL/2 - WL + 2tCK" with 1tCK write preamble.
-  static int read_to_write_bubble(hw::DramStandard s);
 
  private:
   static constexpr Cycle kNever = INT64_MIN / 4;
@@ -167,9 +160,12 @@ class ProtocolChecker {
   Options opt_;
   int max_postponed_;
   int rtw_bubble_;
-  int wtr_extra_;      // LPDDR5: one more clock after write data before tWTR counts
-  bool has_bg_;        // more than one bank group: _L and _S timings differ in meaning
-  bool dual_cmd_bus_;  // HBM: separate row and column command buses
+  // From hw/dram_standard.h: the standard's facts this checker needs.
+  int wtr_extra_;            // LPDDR5: one more clock after write data before tWTR counts
+  bool has_bg_;              // more than one bank group: _L and _S timings differ in meaning
+  bool dual_cmd_bus_;        // HBM: separate row and column command buses
+  bool has_ccd_l_wr_;        // DDR5: tCCD_L_WR names the same-group write-to-write gap
+  bool pbr_gap_is_pbr2pbr_;  // LPDDR5: tpbR2pbR names the per-bank refresh spacing
 
   std::vector<Bank> banks_;
   std::vector<Rank> ranks_;

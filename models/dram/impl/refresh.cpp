@@ -30,7 +30,7 @@ RefreshManager::RefreshManager(const hw::DramSpec& spec, const ControllerConfig&
   // JEDEC lets a controller postpone up to N refreshes (ProtocolChecker holds the figure and its
   // source). We force a refresh once more than `postpone` are owed and need up to one interval
   // to precharge and issue it, so the configurable limit is one below the standard's.
-  const int limit = ProtocolChecker::max_postponed_refreshes(spec.standard) - 1;
+  const int limit = hw::standard_info(spec.standard).max_postponed_refreshes - 1;
   if (postpone_ < 0 || postpone_ > limit)
     throw Error(ExitCode::kConfig,
                 fmt::format("controller.refresh_postpone = {} is out of range for {}: expected 0 "

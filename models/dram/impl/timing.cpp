@@ -62,7 +62,7 @@ constexpr Cmd ACT = Cmd::kACT, PRE = Cmd::kPRE, PREA = Cmd::kPREA, RD = Cmd::kRD
 // (GDDR6). See models/dram/README.md "Timing rules" for the table and the simplifications.
 std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   const hw::DramTiming& t = spec.timing;
-  const DramStandard std_ = spec.standard;
+  const hw::DramStandardInfo& std_ = hw::standard_info(spec.standard);
   const bool has_bg = spec.org.bank_groups > 1;
   const bool has_pb = spec.per_bank_refresh != PerBankRefresh::kNone && t.nRFCpb > 0;
 
@@ -70,13 +70,13 @@ std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   // count from there.
   const int wr_data_end = t.nCWL + t.nBL;
   const int wr_to_pre = wr_data_end + t.nWR;
-  // Read-to-write on one rank: the write's data may start one preamble/postamble cycle pair
-  // after the read data ends: RL + tBL + 2 - WL (JESD79-4 tRTW with 1 nCK write preamble; the
-  // same bus-turnaround form is used by JESD79-5, JESD235/238 and JESD250 controllers).
-  const int rd_to_wr = t.nCL + t.nBL + 2 - t.nCWL;
-  // LPDDR5 needs one extra CK after write data for the WCK-to-CK domain crossing before the
-  // tWTR count starts (JESD209-5 "write to read": WL + BL/n_max + RU(tWTR/tCK) + 1).
-  const int lp_extra = std_ == DramStandard::kLPDDR5 ? 1 : 0;
+  // Read-to-write on one rank: the write's data may start a bus-turnaround bubble after the read
+  // data ends: RL + tBL + bubble - WL (JESD79-4 tRTW: bubble 2 with 1 nCK write preamble; the
+  // bubble of each standard and its source are in hw/dram_standard.cpp).
+  const int rd_to_wr = t.nCL + t.nBL + std_.read_to_write_bubble - t.nCWL;
+  // Clocks after write data before the tWTR count starts (LPDDR5: 1 for the WCK-to-CK domain
+  // crossing, JESD209-5 "write to read": WL + BL/n_max + RU(tWTR/tCK) + 1).
+  const int lp_extra = std_.write_to_read_extra;
 
   // An auto-precharge is held back until tRAS is met, so a bank's next ACT (or refresh) waits at
   // least nRAS + nRP after its ACT. nRC >= nRAS + nRP whenever resolve_dram_spec() built the
@@ -112,8 +112,7 @@ std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   if (has_bg) {
     L.add(Scope::kBankGroup, {ACT}, {ACT}, t.nRRD_L, "nRRD_L");
     L.add(Scope::kBankGroup, kR, kR, t.nCCD_L, "nCCD_L");
-    L.add(Scope::kBankGroup, kW, kW, t.nCCD_L_WR,
-          std_ == DramStandard::kDDR5 ? "nCCD_L_WR" : "nCCD_L");
+    L.add(Scope::kBankGroup, kW, kW, t.nCCD_L_WR, std_.has_ccd_l_wr ? "nCCD_L_WR" : "nCCD_L");
     L.add(Scope::kBankGroup, kW, kR, wr_data_end + lp_extra + t.nWTR_L,
           lp_extra ? "nCWL+nBL+1+nWTR_L" : "nCWL+nBL+nWTR_L");
   }
@@ -123,7 +122,9 @@ std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   L.add(Scope::kRank, {ACT}, {ACT}, t.nFAW, "nFAW", 4);
   L.add(Scope::kRank, kR, kR, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
   L.add(Scope::kRank, kW, kW, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
-  L.add(Scope::kRank, kR, kW, rd_to_wr, "nCL+nBL+2-nCWL");
+  const std::string rd_to_wr_name =
+      "nCL+nBL+" + std::to_string(std_.read_to_write_bubble) + "-nCWL";
+  L.add(Scope::kRank, kR, kW, rd_to_wr, rd_to_wr_name.c_str());
   L.add(Scope::kRank, kW, kR, wr_data_end + lp_extra + t.nWTR_S,
         lp_extra ? (has_bg ? "nCWL+nBL+1+nWTR_S" : "nCWL+nBL+1+nWTR")
                  : (has_bg ? "nCWL+nBL+nWTR_S" : "nCWL+nBL+nWTR"));
