@@ -14,26 +14,14 @@
 
 #include "sim/core/config.h"
 #include "sim/core/error.h"
+#include "tests/unit/hw/dram_config_parse.h"
 
 namespace accsim::hw {
 namespace {
 
-// Parses a `dram:` section the way a system file would.
-DramConfig parse(const std::string& yaml) {
-  config::Origin origin("sys.yaml");
-  config::Provenance prov;
-  config::LoadCtx ctx{&origin, &prov, "dram"};
-  DramConfig cfg;
-  dram_config_schema().set_defaults(cfg);
-  dram_config_schema().patch(config::load_yaml_string(yaml, "sys.yaml"), cfg, ctx);
-  return cfg;
-}
-
-const SourceLoc kWhere{"sys.yaml", 3, 1};
-
-DramSpec resolve(const std::string& yaml) {
-  return resolve_dram_spec(parse(yaml), kWhere);
-}
+using testing::kWhere;
+using testing::parse;
+using testing::resolve;
 
 // The error text of whatever `fn` throws (empty if it does not throw an accsim::Error).
 template <class F>

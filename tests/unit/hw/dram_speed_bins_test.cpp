@@ -15,19 +15,12 @@
 
 #include "hw/dram_config.h"
 #include "sim/core/config.h"
+#include "tests/unit/hw/dram_config_parse.h"
 
 namespace accsim::hw {
 namespace {
 
-DramSpec resolve(const std::string& yaml) {
-  config::Origin origin("sys.yaml");
-  config::Provenance prov;
-  config::LoadCtx ctx{&origin, &prov, "dram"};
-  DramConfig cfg;
-  dram_config_schema().set_defaults(cfg);
-  dram_config_schema().patch(config::load_yaml_string(yaml, "sys.yaml"), cfg, ctx);
-  return resolve_dram_spec(cfg, SourceLoc{"sys.yaml", 1, 1});
-}
+using testing::resolve;
 
 struct Bin {
   const char* preset;
