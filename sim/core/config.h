@@ -11,12 +11,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -151,6 +153,14 @@ class Schema {
         throw config_error(c.origin->loc(n), "'" + c.path + "' = " + std::to_string(v) +
                                                  " is out of range; expected " +
                                                  r.str(Unit::kNone));
+      // The field's own width bounds it too: a value that does not fit would wrap.
+      if (!std::in_range<I>(v))
+        throw config_error(c.origin->loc(n), "'" + c.path + "' = " + std::to_string(v) +
+                                                 " is out of range; expected at most " +
+                                                 std::to_string(std::numeric_limits<I>::max()) +
+                                                 (std::is_signed_v<I> ? "" : " and not negative") +
+                                                 " (a " + std::to_string(sizeof(I) * 8) +
+                                                 "-bit integer)");
       t.*m = static_cast<I>(v);
     };
     f.to_json = [m](const T& t) { return Json(t.*m); };

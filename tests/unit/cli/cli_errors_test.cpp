@@ -98,6 +98,17 @@ TEST(CliErrors, OverrideErrorsNameTheOverride) {
                {"--set controller.read_queue=0", "out of range"});
 }
 
+// Integers that do not fit the field they are read into are errors, not wrapped values (2^32 + 1
+// channels used to run one channel; a 2^31-cycle timing used to mean "the preset's").
+TEST(CliErrors, IntegersThatWouldWrapAreRefused) {
+  TempDir d;
+  auto f = d.write("g.yaml", kGoodSystem);
+  for (const char* set :
+       {"dram.channels=4294967297", "dram.timing.nRCD=2147483648", "dram.ranks=-4294967295"})
+    expect_error(run_accsim("run " + f + " --set " + std::string(set)), kConfig,
+                 {std::string("--set ") + set, "out of range"});
+}
+
 TEST(CliErrors, TruncatedAndCorruptTraces) {
   TempDir d;
   std::string good = slurp(src("workloads/traces/seq_read_64k.atrace"));

@@ -124,6 +124,58 @@ TEST(Config, RangeUnitTypeAndChoiceErrors) {
   EXPECT_NE(error_of("name: x\nqueue:\n").find("has no value"), std::string::npos);
 }
 
+// An integer is bounded by the width of the field it is read into as well as by its range: a
+// value that would wrap is an error naming the place, at every width and signedness.
+struct Widths {
+  int i32 = 0;
+  std::uint32_t u32 = 0;
+  std::int16_t i16 = 0;
+  std::int64_t i64 = 0;
+};
+
+std::string width_error(const std::string& yaml, Widths* out = nullptr) {
+  static const Schema<Widths> s = [] {
+    Schema<Widths> s("w");
+    const auto any = Range::between(-1e300, 1e300);
+    s.integer<int>("i32", &Widths::i32, 0, any, "", "")
+        .integer<std::uint32_t>("u32", &Widths::u32, 0, any, "", "")
+        .integer<std::int16_t>("i16", &Widths::i16, 0, any, "", "")
+        .integer<std::int64_t>("i64", &Widths::i64, 0, any, "", "");
+    return s;
+  }();
+  Widths w;
+  s.set_defaults(w);
+  Provenance prov;
+  Origin origin("w.yaml");
+  LoadCtx c{&origin, &prov, ""};
+  try {
+    s.patch(load_yaml_string(yaml, "w.yaml"), w, c);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  if (out) *out = w;
+  return "";
+}
+
+TEST(Config, IntegersThatWouldWrapAreErrors) {
+  Widths w;
+  const std::string ok =
+      "i32: 2147483647\nu32: 4294967295\ni16: -32768\ni64: 9223372036854775807\n";
+  EXPECT_EQ(width_error(ok, &w), "");
+  EXPECT_EQ(w.i32, 2147483647);
+  EXPECT_EQ(w.u32, 4294967295u);
+  EXPECT_EQ(w.i16, -32768);
+  EXPECT_EQ(w.i64, INT64_MAX);
+  for (const char* bad : {"i32: 2147483648", "i32: 4294967297", "i32: -2147483649",
+                          "u32: 4294967296", "u32: -1", "i16: 32768", "i16: -32769"}) {
+    const std::string e = width_error(std::string("\n") + bad + "\n");
+    EXPECT_NE(e.find("w.yaml:2:"), std::string::npos) << bad << ": " << e;
+    EXPECT_NE(e.find("out of range"), std::string::npos) << bad << ": " << e;
+  }
+  EXPECT_NE(width_error("u32: -1\n").find("not negative"), std::string::npos);
+  EXPECT_NE(width_error("i64: 9223372036854775808\n").find("not an integer"), std::string::npos);
+}
+
 TEST(Config, MissingRequiredAndCrossChecks) {
   EXPECT_NE(error_of("queue: 8\n").find("missing required value 'name'"), std::string::npos);
   EXPECT_NE(error_of("name: x\nqueue: 600\nrefresh: false\n").find("big queues"),
