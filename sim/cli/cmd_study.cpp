@@ -54,9 +54,10 @@ Study load_study(const std::string& path) {
     need_map(st, "'study'");
     for (auto it = st.begin(); it != st.end(); ++it) {
       std::string k = config::key_text(it->first, origin);
-      if (k == "name")
+      if (k == "name") {
         s.name = config::value_text(it->second, origin, "study.name");
-      else if (k == "description")
+        config::check_plain_name(s.name, "'study.name'", origin.loc(it->second));
+      } else if (k == "description")
         s.description = config::value_text(it->second, origin, "study.description");
       else
         throw config_error(origin.loc(it->first),
@@ -91,10 +92,7 @@ Study load_study(const std::string& path) {
     }
     if (run.label.empty() || run.system.empty())
       throw config_error(run.where, "each study run needs 'label' and 'system'");
-    for (char c : run.label)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-        throw config_error(
-            run.where, "label '" + run.label + "' may only use letters, digits, '-', '_' and '.'");
+    config::check_plain_name(run.label, "label", run.where);
     if (seen[run.label]++) throw config_error(run.where, "duplicate label '" + run.label + "'");
     s.runs.push_back(std::move(run));
   }

@@ -1,6 +1,7 @@
 #include "sim/core/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -107,6 +108,17 @@ std::int64_t read_integer(const YAML::Node& n, const LoadCtx& c) {
     throw config_error(c.origin->loc(n),
                        "'" + c.path + "' = '" + s + "' is not an integer; expected a whole number");
   return v;
+}
+
+void check_plain_name(const std::string& name, const std::string& what, const SourceLoc& where) {
+  bool ok = !name.empty() && name != "." && name != "..";
+  for (char ch : name)
+    ok =
+        ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.');
+  if (!ok)
+    throw config_error(where, what + " '" + name +
+                                  "' must be a plain file name: letters, digits, '-', '_' and '.', "
+                                  "not empty, not '.' or '..'");
 }
 
 bool read_bool(const YAML::Node& n, const LoadCtx& c) {

@@ -78,6 +78,9 @@ std::string scalar_text(const YAML::Node& n, const LoadCtx& ctx);
 std::string key_text(const YAML::Node& key, const Origin& origin);
 // A scalar value as text; anything else is a config error naming `what`.
 std::string value_text(const YAML::Node& n, const Origin& origin, const std::string& what);
+// Checks that `name` (the value of `what`) can name a file or folder inside a results folder:
+// letters, digits, '-', '_' and '.', not empty, not '.' or '..'. Throws a config error at `where`.
+void check_plain_name(const std::string& name, const std::string& what, const SourceLoc& where);
 double read_number(const YAML::Node& n, Unit u, const LoadCtx& ctx);
 std::int64_t read_integer(const YAML::Node& n, const LoadCtx& ctx);
 bool read_bool(const YAML::Node& n, const LoadCtx& ctx);

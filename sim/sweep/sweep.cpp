@@ -87,10 +87,7 @@ SweepSpec load_sweep_yaml(const YAML::Node& root, const std::string& path) {
   if (!sw["system"]) throw config_error(o.loc(sw), "missing 'sweep.system' (a system file)");
   s.system = resolve(base, text("system"));
   if (sw["workload"]) s.workload = resolve(base, text("workload"));
-  for (char c : s.name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      throw config_error(o.loc(sw["name"]),
-                         "'sweep.name' may only use letters, digits, '-', '_' and '.'");
+  if (sw["name"]) config::check_plain_name(s.name, "'sweep.name'", o.loc(sw["name"]));
   if (const YAML::Node st = sw["set"]) {
     if (!st.IsSequence())
       throw config_error(o.loc(st), "'sweep.set' must be a list of key=value strings");

@@ -109,6 +109,22 @@ TEST(CliErrors, IntegersThatWouldWrapAreRefused) {
                  {std::string("--set ") + set, "out of range"});
 }
 
+// Study names and run labels become folder and file names inside the results folder: a name
+// that would leave it ('..', a path) is refused before anything runs, naming the place.
+TEST(CliErrors, StudyNamesCannotEscapeTheResultsFolder) {
+  TempDir d;
+  auto sys = d.write("g.yaml", kGoodSystem);
+  for (const std::string& bad :
+       {"study: {name: '../../x'}\nruns:\n  - {label: a, system: g.yaml}\n",
+        "runs:\n  - {label: '..', system: g.yaml}\n",
+        "runs:\n  - {label: 'a/b', system: g.yaml}\n"}) {
+    auto f = d.write("s.yaml", bad);
+    auto r = run_accsim("study " + f + " -o " + d.file("out"));
+    expect_error(r, kConfig, {f + ":", "plain file name"});
+    EXPECT_FALSE(std::filesystem::exists(d.file("out"))) << bad;
+  }
+}
+
 TEST(CliErrors, TruncatedAndCorruptTraces) {
   TempDir d;
   std::string good = slurp(src("workloads/traces/seq_read_64k.atrace"));

@@ -125,6 +125,12 @@ TEST(Sweep, BadFilesNameThePlace) {
   EXPECT_NE(m.find("not a parameter path"), std::string::npos) << m;
   m = error_of("sweep:\n  system: s.yaml\n  set: [nokey]\n  grid:\n    a.x: [1]\n");
   EXPECT_NE(m.find("not key=value"), std::string::npos) << m;
+  for (const char* name : {"..", ".", "../../x", "a/b"}) {
+    m = error_of(std::string("sweep:\n  name: '") + name +
+                 "'\n  system: s.yaml\n  grid:\n    a.x: [1]\n");
+    EXPECT_NE(m.find("bad_sweep.yaml:2:"), std::string::npos) << name << ": " << m;
+    EXPECT_NE(m.find("plain file name"), std::string::npos) << name << ": " << m;
+  }
   // 10^7 points without a sample are refused before anything runs.
   std::string big = "sweep:\n  system: s.yaml\n  grid:\n";
   for (int k = 0; k < 7; ++k) big += "    k.p" + std::to_string(k) + ": [0,1,2,3,4,5,6,7,8,9]\n";
