@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -336,32 +338,44 @@ void apply_timing(const Preset& p, const YAML::Node& n, Acc& acc, const std::str
 }
 
 struct PowerKey {
-  const char* key;
+  std::string key;
   Unit unit;
 };
+// Further supply rails (hw::DramRail) a preset may give, and the currents given per rail.
+constexpr const char* kFurtherRails[] = {"vdd1", "vdd2l"};
+constexpr const char* kRailCurrents[] = {"idd0", "idd2n", "idd3n", "idd4r", "idd4w", "idd5b"};
 const std::vector<PowerKey>& power_keys() {
-  static const std::vector<PowerKey> v = {
-      {"vdd", Unit::kVoltage},
-      {"vpp", Unit::kVoltage},
-      {"idd0", Unit::kCurrent},
-      {"idd2n", Unit::kCurrent},
-      {"idd3n", Unit::kCurrent},
-      {"idd4r", Unit::kCurrent},
-      {"idd4w", Unit::kCurrent},
-      {"idd5b", Unit::kCurrent},
-      {"idd5pb", Unit::kCurrent},
-      {"ipp0", Unit::kCurrent},
-      {"ipp2n", Unit::kCurrent},
-      {"ipp3n", Unit::kCurrent},
-      {"ipp4r", Unit::kCurrent},
-      {"ipp4w", Unit::kCurrent},
-      {"ipp5b", Unit::kCurrent},
-      {"io", Unit::kEnergyPerBit},
-      {"devices_per_rank", Unit::kNone},
-      // Per-bit energies (pJ, plain numbers) from which currents are derived (derive_currents).
-      {"act_pre_pj_per_row_bit", Unit::kNone},
-      {"rd_pj_per_bit", Unit::kNone},
-      {"wr_pj_per_bit", Unit::kNone}};
+  static const std::vector<PowerKey> v = [] {
+    std::vector<PowerKey> k = {
+        {"vdd", Unit::kVoltage},
+        {"vpp", Unit::kVoltage},
+        {"idd0", Unit::kCurrent},
+        {"idd2n", Unit::kCurrent},
+        {"idd3n", Unit::kCurrent},
+        {"idd4r", Unit::kCurrent},
+        {"idd4w", Unit::kCurrent},
+        {"idd5b", Unit::kCurrent},
+        {"idd5pb", Unit::kCurrent},
+        {"ipp0", Unit::kCurrent},
+        {"ipp2n", Unit::kCurrent},
+        {"ipp3n", Unit::kCurrent},
+        {"ipp4r", Unit::kCurrent},
+        {"ipp4w", Unit::kCurrent},
+        {"ipp5b", Unit::kCurrent},
+        {"io", Unit::kEnergyPerBit},
+        {"devices_per_rank", Unit::kNone},
+        // Per-bit energies (pJ, plain numbers) from which currents are derived (derive_currents).
+        {"act_pre_pj_per_row_bit", Unit::kNone},
+        {"rd_pj_per_bit", Unit::kNone},
+        {"wr_pj_per_bit", Unit::kNone}};
+    // Further rails (hw::DramRail): the voltage `<rail>` and the currents `<current>_<rail>`.
+    for (const char* rail : kFurtherRails) {
+      k.push_back({rail, Unit::kVoltage});
+      for (const char* cur : kRailCurrents)
+        k.push_back({std::string(cur) + "_" + rail, Unit::kCurrent});
+    }
+    return k;
+  }();
   return v;
 }
 
@@ -876,6 +890,23 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
   P.ipp4r = pw("ipp4r", 1e3, 0);
   P.ipp4w = pw("ipp4w", 1e3, 0);
   P.ipp5b = pw("ipp5b", 1e3, 0);
+  // Further rails (preset keys only; dram.power overrides VDD and VPP): present when their
+  // voltage is given; a current without its rail's voltage is an error (it would not count).
+  for (const char* rail : kFurtherRails) {
+    DramRail r;
+    r.name = rail;
+    for (char& ch : r.name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    r.v = pw(rail, 1, 0);
+    double* currents[] = {&r.idd0, &r.idd2n, &r.idd3n, &r.idd4r, &r.idd4w, &r.idd5b};
+    for (std::size_t i = 0; i < std::size(kRailCurrents); ++i) {
+      const std::string k = std::string(kRailCurrents[i]) + "_" + rail;
+      if (acc.power.count(k) && r.v <= 0)
+        throw config_error(where, "power." + k + " is given but " + rail +
+                                      " (the rail's voltage) is not; set " + rail);
+      *currents[i] = pw(k.c_str(), 1e3, 0);
+    }
+    if (r.v > 0) P.rails.push_back(r);
+  }
   P.io_pj_per_bit = pw("io", 1e12, 0);
   P.devices_per_rank = static_cast<int>(pw("devices_per_rank", 1, o.channel_width / dq));
   P.source = acc.power_source;

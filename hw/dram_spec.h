@@ -75,16 +75,27 @@ struct DramTiming {
   int nPPD = 0;       // PRE -> PRE (LPDDR5/DDR5 tPPD; 0 if none)
 };
 
+// One further supply rail (LPDDR5 VDD1 or VDD2L beside the VDD2H core rail): its voltage and
+// the same IDD currents (mA) measured on its balls. The energy model applies the formulas of the
+// VDD rail to it and sums the rails.
+struct DramRail {
+  std::string name;  // "VDD1", "VDD2L"
+  double v = 0;
+  double idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
+};
+
 // IDD currents (mA) and voltages (V) per device, DRAMPower / Micron TN-40-07 style, plus the
 // I/O energy per transferred bit. Energy per command is derived in models/dram (energy.cpp).
+// LPDDR5: vdd/idd* are the VDD2H core rail, VDD1 (and VDD2L) go to `rails`.
 struct DramPower {
   double vdd = 1.2;
   double idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0, idd5pb = 0;
-  double vpp = 0;  // second supply (DDR4/DDR5 VPP); 0 if not modelled
+  double vpp = 0;  // second supply (DDR4/DDR5/GDDR6 VPP); 0 if not modelled
   double ipp0 = 0, ipp2n = 0, ipp3n = 0, ipp4r = 0, ipp4w = 0, ipp5b = 0;
-  double io_pj_per_bit = 0;  // I/O + termination energy per transferred data bit
-  int devices_per_rank = 8;  // chips that draw these currents for one rank
-  std::string source;        // where these numbers come from
+  std::vector<DramRail> rails;  // further rails with their own currents; empty for most presets
+  double io_pj_per_bit = 0;     // I/O + termination energy per transferred data bit
+  int devices_per_rank = 8;     // chips that draw these currents for one rank
+  std::string source;           // where these numbers come from
 };
 
 struct DramSpec {

@@ -12,7 +12,14 @@
 //                VDD * IDD2N while all banks are precharged, integrated over time
 //   I/O     = bits moved * io_pj_per_bit
 // each times devices_per_rank, plus the same terms on VPP with the IPP currents where the spec
-// gives VPP. PREA counts one precharge per bank it closes; RDA/WRA count a RD/WR plus a PRE.
+// gives VPP and on every further rail (LPDDR5 VDD1, VDD2L) with that rail's currents, summed.
+// Where IDD0 < IDD3N the split would make E_ACT negative; an activation then carries the whole
+// IDD0 cycle and E_PRE = 0:
+//   E_ACT   = VDD * (IDD0*(tRAS+tRP) - IDD3N*tRAS - IDD2N*tRP)   Micron TN-41-01's ACT term,
+//             when it is not negative (GDDR6, whose IDD3N is measured with one bank open)
+//   E_ACT   = VDD * (IDD0 - IDD2N) * (tRAS+tRP)   otherwise (DDR5, whose IDD3N has every bank
+//             open, above the one-bank IDD0 loop): the cycle above precharge standby
+// PREA counts one precharge per bank it closes; RDA/WRA count a RD/WR plus a PRE.
 // Not modelled: power-down and self-refresh states (background never drops below IDD2N), the
 // delay of auto-precharge inside the bank (the bank counts as closed from the RDA/WRA on), and
 // data-dependent I/O energy.
@@ -37,7 +44,7 @@ struct DramEnergyCosts {
 };
 
 // Throws a config error if a current that a formula subtracts from is smaller than what it
-// subtracts (IDD0 < IDD3N, ...), which would give negative energy.
+// subtracts (IDD0 < IDD2N, IDD4R < IDD3N, ...), which would give negative energy.
 DramEnergyCosts dram_energy_costs(const hw::DramSpec& spec);
 
 // Observes the commands of every channel of one DRAM system.

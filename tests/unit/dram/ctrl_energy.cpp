@@ -108,5 +108,66 @@ TEST(CtrlEnergy, EveryPresetGivesFiniteNonNegativeCosts) {
   }
 }
 
+// IDD0 < IDD3N: the activation carries the whole IDD0 cycle and a precharge nothing (Micron
+// TN-41-01's ACT term where it is not negative, else the cycle above IDD2N); a further rail
+// adds the same terms with its own currents.
+TEST(CtrlEnergy, ActivationFormsAndFurtherRails) {
+  auto spec = hw::dram_preset_spec("DDR4-3200");
+  auto& p = spec.power;
+  const auto& t = spec.timing;
+  const double k = t.tCK_ps / 1000.0 * p.devices_per_rank;  // ns x devices
+  p.vpp = 0;
+  p.idd0 = 50;
+  p.idd2n = 30;
+  p.idd3n = 55;
+  auto c = dram_energy_costs(spec);
+  const double tn41 = 50.0 * (t.nRAS + t.nRP) - 55.0 * t.nRAS - 30.0 * t.nRP;
+  ASSERT_GT(tn41, 0);
+  EXPECT_NEAR(c.act_pj, p.vdd * tn41 * k, 1e-9);
+  EXPECT_EQ(c.pre_pj, 0);
+  EXPECT_NE(c.source.find("TN-41-01"), std::string::npos);
+  p.idd3n = 70;
+  ASSERT_LT(50.0 * (t.nRAS + t.nRP) - 70.0 * t.nRAS - 30.0 * t.nRP, 0);
+  c = dram_energy_costs(spec);
+  EXPECT_NEAR(c.act_pj, p.vdd * (50.0 - 30.0) * (t.nRAS + t.nRP) * k, 1e-9);
+  EXPECT_EQ(c.pre_pj, 0);
+  EXPECT_NE(c.source.find("(IDD0-IDD2N)*(tRAS+tRP)"), std::string::npos);
+
+  p.idd0 = 60.75;
+  p.idd2n = 38.25;
+  p.idd3n = 44;
+  const auto base = dram_energy_costs(spec);
+  p.rails.push_back({"VDD1", 1.8, 3.8, 1.5, 2.8, 18.0, 16.5, 2.8});
+  c = dram_energy_costs(spec);
+  EXPECT_NEAR(c.act_pj - base.act_pj, 1.8 * (3.8 - 2.8) * t.nRAS * k, 1e-9);
+  EXPECT_NEAR(c.pre_pj - base.pre_pj, 1.8 * (3.8 - 1.5) * t.nRP * k, 1e-9);
+  EXPECT_NEAR(c.rd_pj - base.rd_pj, 1.8 * (18.0 - 2.8) * t.nBL * k, 1e-9);
+  EXPECT_NEAR(c.wr_pj - base.wr_pj, 1.8 * (16.5 - 2.8) * t.nBL * k, 1e-9);
+  EXPECT_NEAR(c.refab_pj, base.refab_pj, 1e-9);  // IDD5B = IDD3N on the rail
+  EXPECT_NEAR(c.bg_active_pj_per_cycle - base.bg_active_pj_per_cycle, 1.8 * 2.8 * k, 1e-9);
+  EXPECT_NEAR(c.bg_precharged_pj_per_cycle - base.bg_precharged_pj_per_cycle, 1.8 * 1.5 * k, 1e-9);
+  EXPECT_NE(c.source.find("VDD1"), std::string::npos);
+  // A rail whose currents give a negative energy is a config error naming the rail.
+  p.rails[0].idd4r = 1;
+  try {
+    dram_energy_costs(spec);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kConfig);
+    EXPECT_NE(std::string(e.what()).find("VDD1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CtrlEnergy, ASpecWithoutCurrentsCostsNothingAndSaysSo) {
+  auto spec = hw::dram_preset_spec("DDR4-3200");
+  spec.power = hw::DramPower{};
+  spec.power.vdd = 1.2;
+  const auto c = dram_energy_costs(spec);
+  for (double v : {c.act_pj, c.pre_pj, c.rd_pj, c.wr_pj, c.refab_pj, c.bg_active_pj_per_cycle,
+                   c.bg_precharged_pj_per_cycle})
+    EXPECT_EQ(v, 0);
+  EXPECT_NE(c.source.find("no IDD currents"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace accsim::dram
