@@ -281,9 +281,6 @@ TEST(DramPresets, DerivedCurrentsReproduceTheirPerBitEnergies) {
   EXPECT_NEAR(e_act / (h.org.columns * h.org.dq) * 1e12, 0.11, 1e-9);
   EXPECT_DOUBLE_EQ(h.power.io_pj_per_bit, 0.8);
   EXPECT_TRUE(contains(h.power.source, "derived"));
-  DramSpec d5 = dram_preset_spec("DDR5-4800");
-  EXPECT_EQ(d5.power.idd0, 0);
-  EXPECT_TRUE(contains(d5.power.source, "none"));
 }
 
 // ---- Overrides and rounding.
