@@ -283,6 +283,22 @@ TEST(DramPresets, DerivedCurrentsReproduceTheirPerBitEnergies) {
   EXPECT_TRUE(contains(h.power.source, "derived"));
 }
 
+// A further rail (LPDDR5 VDD1) is read from the preset; it is preset-only (dram.power overrides
+// VDD and VPP), so a system file naming one is an unknown-key error.
+TEST(DramPresets, FurtherRailsAreReadFromThePreset) {
+  DramSpec l = dram_preset_spec("LPDDR5-6400");
+  ASSERT_EQ(l.power.rails.size(), 1u);
+  EXPECT_EQ(l.power.rails[0].name, "VDD1");
+  EXPECT_DOUBLE_EQ(l.power.rails[0].v, 1.8);
+  EXPECT_DOUBLE_EQ(l.power.rails[0].idd0, 3.8);
+  EXPECT_DOUBLE_EQ(l.power.rails[0].idd4r, 18.0);
+  EXPECT_DOUBLE_EQ(l.power.rails[0].idd5b, 2.8);
+  EXPECT_TRUE(dram_preset_spec("DDR4-3200").power.rails.empty());
+  const std::string err =
+      error_of([] { resolve("preset: LPDDR5-6400\npower: {idd4r_vdd1: 20mA}\n"); });
+  EXPECT_TRUE(contains(err, "idd4r_vdd1")) << err;
+}
+
 // ---- Overrides and rounding.
 
 TEST(DramConfig, JedecRoundingHasA2Point5PercentGuardBand) {
