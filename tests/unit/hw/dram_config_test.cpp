@@ -281,6 +281,9 @@ TEST(DramPresets, DerivedCurrentsReproduceTheirPerBitEnergies) {
   EXPECT_NEAR(e_act / (h.org.columns * h.org.dq) * 1e12, 0.11, 1e-9);
   EXPECT_DOUBLE_EQ(h.power.io_pj_per_bit, 0.8);
   EXPECT_TRUE(contains(h.power.source, "derived"));
+  // Background and refresh currents are given, not derived (CMU SAFARI HBM-Power).
+  EXPECT_DOUBLE_EQ(h.power.idd3n, 71.2);
+  EXPECT_TRUE(contains(h.power.source, "HBM-Power"));
 }
 
 // A further rail (LPDDR5 VDD1) is read from the preset; it is preset-only (dram.power overrides
