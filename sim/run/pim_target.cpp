@@ -299,7 +299,7 @@ class PimTarget final : public Target {
          "and argmax. Ops run one after another (each depends on the previous), as in a "
          "single-token decode step.",
          "Refresh is all-bank (REFab) every tREFI, never postponed; it costs time but no energy "
-         "(no GDDR6 IDD5 figure in the preset).",
+         "(the PIM energy model does not yet use the GDDR6 preset's IDD5).",
          "ACT/PRE energy is inside the in-bank 0.55 pJ/bit figure; there is no background or "
          "static DRAM power.",
          "The token embedding lookup (2 x d_model elements per token) is not modelled.",
