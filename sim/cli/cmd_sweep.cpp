@@ -157,8 +157,22 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
       errors[i] = "report missing or unreadable";
       continue;
     }
-    for (std::size_t k = 0; k < m; ++k)
-      if (auto v = sweep::number_at(r, spec.objectives[k].path)) vals[i][k] = *v;
+    // An objective whose path names no number in the report is an error of the point (its
+    // report stays): a sweep that compares nothing has not succeeded.
+    std::string missing;
+    for (std::size_t k = 0; k < m; ++k) {
+      if (auto v = sweep::number_at(r, spec.objectives[k].path))
+        vals[i][k] = *v;
+      else if (missing.empty())
+        missing = "objective '" + spec.objectives[k].name + "': '" + spec.objectives[k].path +
+                  "' names no number in the report";
+    }
+    if (!missing.empty()) {
+      ++failed;
+      status[i] = 1;
+      errors[i] = missing;
+      continue;
+    }
     ok_rows.push_back(i);
     ok_vals.push_back(vals[i]);
   }

@@ -136,6 +136,9 @@ class PimTarget final : public Target {
     geo_ = pim::Geometry::from(spec_, pim_);
     if (!wl_.op_trace.empty()) {
       records_ = workloads::read_op_trace(wl_.op_trace);
+      if (records_.empty())  // a run that does nothing is not a success
+        throw input_error(SourceLoc{wl_.op_trace, 0, 0},
+                          "the op trace has no launch records: nothing to simulate");
       trace_ops_ = pim::lower_op_records(records_, geo_, at(wl_loc_));
       return;
     }

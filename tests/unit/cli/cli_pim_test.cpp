@@ -101,6 +101,15 @@ TEST(CliPim, RunsTheRecordsOfAnOpTrace) {
   EXPECT_EQ(b.code, kConfig) << b.out;
   EXPECT_NE(b.out.find("op trace record 0"), std::string::npos) << b.out;
   EXPECT_NE(b.out.find("decode attention"), std::string::npos) << b.out;
+  // An op trace with a header and no records did nothing: an input error naming the file.
+  workloads::write_op_trace(d.file("empty.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            {});
+  CliResult e =
+      run_accsim("run " + src("configs/systems/pim_gpt.yaml") +
+                 " --set workload.op_trace=" + d.file("empty.jsonl") + " -o " + d.file("e.json"));
+  EXPECT_EQ(e.code, kInput) << e.out;
+  EXPECT_NE(e.out.find(d.file("empty.jsonl")), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find("nothing to simulate"), std::string::npos) << e.out;
 }
 
 TEST(CliPim, BadWorkloadsAreConfigErrors) {

@@ -65,6 +65,32 @@ TEST(CliSweep, RunsGridRecordsFailuresAndResumes) {
   EXPECT_EQ(slurp(out + "/points/p0001.json"), before);
 }
 
+// An objective path that names no figure of the report fails every point (exit 5), saying
+// which objective and path; the reports themselves are kept.
+TEST(CliSweep, ObjectiveThatNamesNoFigureFailsThePoints) {
+  TempDir d;
+  const std::string sweep = d.file("s.yaml");
+  {
+    std::ofstream f(sweep);
+    f << "sweep:\n  name: t\n  system: " << src("configs/systems/ddr4.yaml")
+      << "\n  set: [workload.count=500]\n"
+         "  grid:\n    controller.read_queue: [4, 32]\n"
+         "  objectives:\n"
+         "    - {name: bw, path: summary.bandwidth_Bps, goal: max}\n"
+         "    - {name: oops, path: summary.no_such_figure, goal: min}\n";
+  }
+  const std::string out = d.file("out");
+  auto a = run_accsim("sweep " + sweep + " -o " + out);
+  EXPECT_EQ(a.code, 5) << a.out;
+  EXPECT_NE(a.out.find("0 of 2 points succeeded"), std::string::npos) << a.out;
+  auto j = nlohmann::json::parse(slurp(out + "/sweep.json"));
+  ASSERT_EQ(j["points"].size(), 2u);
+  for (const auto& p : j["points"]) EXPECT_EQ(p["status"], "failed") << p.dump();
+  EXPECT_NE(slurp(out + "/sweep.csv").find("summary.no_such_figure' names no number"),
+            std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(out + "/points/p0000.json"));
+}
+
 TEST(CliSweep, ChangedOverridesInvalidateAPoint) {
   TempDir d;
   const std::string sweep = d.file("s.yaml");
