@@ -52,16 +52,47 @@ std::string to_csv(const Json& report) {
   return out;
 }
 
+namespace {
+
+// Writes `text` into what is already at `p` (a device such as /dev/null, a FIFO): opened and
+// written, never replaced.
+void write_through(const std::filesystem::path& p, const std::string& shown,
+                   const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  if (!out) throw Error(ExitCode::kInput, SourceLoc{shown, 0, 0}, "cannot open for writing");
+  out << text;
+  out.flush();
+  if (!out) throw Error(ExitCode::kInput, SourceLoc{shown, 0, 0}, "write failed");
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
+  if (path.empty())
+    throw Error(ExitCode::kInput, SourceLoc{"<output>", 0, 0}, "the output path is empty");
   fs::path p(path);
   std::error_code ec;
+  // A symbolic link is followed (its target is written, the link stays); a folder is refused;
+  // anything that is not a regular file (a device, a FIFO) is written through, not replaced.
+  fs::file_status st = fs::symlink_status(p, ec);
+  if (fs::is_symlink(st)) {
+    p = fs::weakly_canonical(p, ec);
+    if (ec)
+      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
+                  "cannot follow the symbolic link: " + ec.message());
+    st = fs::status(p, ec);
+  }
+  if (fs::is_directory(st))
+    throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "is a folder, not a file");
+  if (fs::exists(st) && !fs::is_regular_file(st)) return write_through(p, path, text);
   if (p.has_parent_path()) {
     fs::create_directories(p.parent_path(), ec);
     if (ec)
       throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
                   "cannot create folder '" + p.parent_path().string() + "': " + ec.message());
   }
+  // A regular file (or none yet) is replaced atomically: written beside it, then renamed.
   fs::path tmp = p;
   tmp += ".tmp." + std::to_string(::getpid());
   {
@@ -76,8 +107,9 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   }
   fs::rename(tmp, p, ec);
   if (ec) {
+    const std::string why = ec.message();
     fs::remove(tmp, ec);
-    throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot move file into place");
+    throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot move file into place: " + why);
   }
 }
 

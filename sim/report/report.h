@@ -25,8 +25,11 @@ std::string to_text(const Json& report);
 // [i]); strings are CSV-quoted when needed. The first row is the header "key,value".
 std::string to_csv(const Json& report);
 
-// Writes `text` to `path` atomically (temporary file in the same folder, then rename), so an
-// interrupted run never leaves a half-written report. Throws accsim::Error naming the path.
+// Writes `text` to `path`: a regular file (or a new one) atomically (temporary file in the same
+// folder, then rename), so an interrupted run never leaves a half-written report; a symbolic link
+// is followed (its target is written, the link stays); a device or FIFO (/dev/null, a pipe) is
+// written through, never replaced; an empty path or a folder is an error. Throws accsim::Error
+// naming the path.
 void write_file_atomic(const std::string& path, const std::string& text);
 
 // A plain-text table with aligned columns, for stdout.

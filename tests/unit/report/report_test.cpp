@@ -1,10 +1,12 @@
 #include "sim/report/report.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "sim/core/error.h"
 
@@ -85,6 +87,52 @@ TEST(Report, AtomicWriteToAnImpossiblePathNamesIt) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/proc/accsim/cannot"), std::string::npos) << e.what();
   }
+}
+
+std::string error_of_write(const std::string& path) {
+  try {
+    write_file_atomic(path, "x\n");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kInput);
+    return e.what();
+  }
+  return "";
+}
+
+std::string slurp_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// What is already at the output path decides how it is written: a symbolic link is followed and
+// stays a link, a device is written through and stays a device, a folder or an empty path is an
+// error naming it.
+TEST(Report, OutputsThatAreNotRegularFilesAreNeverReplaced) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("accsim_report_out_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "folder");
+  std::ofstream(dir / "target.json") << "old\n";
+  fs::create_symlink("target.json", dir / "link.json");
+  write_file_atomic((dir / "link.json").string(), "new\n");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "link.json")));
+  EXPECT_EQ(slurp_file(dir / "target.json"), "new\n");
+  // A FIFO (as /dev/null, a device, is: not replaceable): its reader gets the text.
+  const fs::path fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = slurp_file(fifo); });
+  write_file_atomic(fifo.string(), "through\n");
+  reader.join();
+  EXPECT_EQ(got, "through\n");
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(fifo)));
+  const std::string f = error_of_write((dir / "folder").string());
+  EXPECT_NE(f.find("folder"), std::string::npos) << f;
+  EXPECT_NE(f.find("is a folder, not a file"), std::string::npos) << f;
+  EXPECT_NE(error_of_write("").find("output path is empty"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
