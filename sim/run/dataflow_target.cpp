@@ -30,8 +30,10 @@ const config::Schema<OpWorkload>& op_workload_schema() {
     s.text("op_trace", &OpWorkload::op_trace, std::string(),
            "op trace (JSON lines) whose sdpa record sets sdpa.N, d, batch and heads; "
            "relative to this file")
-        .integer<std::int64_t>("record", &OpWorkload::record, -1, config::Range::at_least(-1), "",
-                               "which sdpa record of the op trace (0-based; -1 = the first)");
+        .integer<std::int64_t>(
+            "record", &OpWorkload::record, -1, config::Range::at_least(-1), "",
+            "which sdpa record of the op trace runs alone (0-based; -1 = the trace is one "
+            "sdpa record)");
     return s;
   }();
   return s;
@@ -252,30 +254,19 @@ class DataflowTarget final : public Target {
 
  private:
   void apply_op_trace(const config::Provenance&) {
-    std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
-    std::int64_t k = 0;
-    for (const auto& r : recs) {
-      if (r.op != workloads::OpKind::kSdpa) continue;
-      if (wl_.record < 0 || k == wl_.record) {
-        auto dim = [&](const char* key, std::int64_t def) {
-          auto v = r.dim(key);
-          return v ? static_cast<std::int64_t>(*v) : def;
-        };
-        sdpa_.N = dim("N", sdpa_.N);
-        sdpa_.d = dim("d", sdpa_.d);
-        sdpa_.batch = dim("B", sdpa_.batch);
-        sdpa_.heads = dim("H", sdpa_.heads);
-        record_desc_ = std::filesystem::path(wl_.op_trace).filename().string() + ":" +
-                       std::to_string(r.line) + " (" + r.kernel + ")";
-        return;
-      }
-      ++k;
-    }
-    throw Error(ExitCode::kInput, SourceLoc{wl_.op_trace},
-                wl_.record < 0
-                    ? "the op trace has no sdpa record"
-                    : "the op trace has no sdpa record number " + std::to_string(wl_.record) +
-                          " (it has " + std::to_string(k) + ")");
+    const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
+    const workloads::OpRecord& r =
+        workloads::pick_sdpa_record(recs, wl_.record, wl_.op_trace, "dataflow", "workload.record");
+    const auto dim = [&](const char* key, std::int64_t def) {
+      auto v = r.dim(key);
+      return v ? static_cast<std::int64_t>(*v) : def;
+    };
+    sdpa_.N = dim("N", sdpa_.N);
+    sdpa_.d = dim("d", sdpa_.d);
+    sdpa_.batch = dim("B", sdpa_.batch);
+    sdpa_.heads = dim("H", sdpa_.heads);
+    record_desc_ = std::filesystem::path(wl_.op_trace).filename().string() + ":" +
+                   std::to_string(r.line) + " (" + r.kernel + ")";
   }
 
   bool use_dram() const { return spec_.memory.kind == hw::DataflowMemoryKind::kDram; }

@@ -43,8 +43,10 @@ const config::Schema<ModelSection>& model_schema() {
         .text("op_trace", &ModelSection::op_trace, std::string(),
               "instead of path: an op trace (JSON lines) whose sdpa record runs as one mha "
               "layer (N x H*d input, H heads of d); relative to this file")
-        .integer<std::int64_t>("record", &ModelSection::record, -1, config::Range::at_least(-1), "",
-                               "which sdpa record of model.op_trace (0-based; -1 = the first)")
+        .integer<std::int64_t>(
+            "record", &ModelSection::record, -1, config::Range::at_least(-1), "",
+            "which sdpa record of model.op_trace runs alone (0-based; -1 = the trace is "
+            "one sdpa record)")
         .text("io_type", &ModelSection::io_type, std::string(),
               "overrides the file's io_type (io_parallel | io_stream); empty = the file's")
         .integer<std::int64_t>("reuse_factor", &ModelSection::reuse_factor, 0,
@@ -156,39 +158,30 @@ class FpgaTarget final : public Target {
   // One mha layer (self-attention with projections) of the shape of an sdpa record; the batch
   // becomes the number of events unless stream.events was set.
   std::string sdpa_model_text(const config::Provenance& prov) {
-    std::vector<workloads::OpRecord> recs = workloads::read_op_trace(ms_.op_trace);
-    std::int64_t k = 0;
-    for (const auto& r : recs) {
-      if (r.op != workloads::OpKind::kSdpa) continue;
-      if (ms_.record >= 0 && k++ != ms_.record) continue;
-      const SourceLoc where{ms_.op_trace, r.line, 0};
-      const auto dim = [&](const char* key) {
-        auto v = r.dim(key);
-        return v ? static_cast<std::int64_t>(*v) : std::int64_t{0};
-      };
-      const std::int64_t B = std::max<std::int64_t>(1, dim("B")), H = dim("H"), N = dim("N"),
-                         d = dim("d"), nkv = dim("N_kv");
-      if (nkv != 0 && nkv != N)
-        throw config_error(where, "sdpa record with N_kv " + std::to_string(nkv) + " != N " +
-                                      std::to_string(N) +
-                                      ": the fpga mha engine is self-attention only");
-      if (N > 4096 || H * d > 4096)
-        throw config_error(where, "sdpa record too large for an on-chip hls4ml mha layer (N " +
-                                      std::to_string(N) + ", H*d " + std::to_string(H * d) + ")");
-      record_desc_ = ms_.op_trace + ":" + std::to_string(r.line) + " (" + r.kernel + ")";
-      if (prov.of("stream.events") == "default") ss_.events = B;
-      if (r.causal) causal_ = true;
-      return "model: {name: 'sdpa-" + r.kernel +
-             "'}\nlayers:\n  - {name: x, kind: input, shape: [" + std::to_string(N) + ", " +
-             std::to_string(H * d) +
-             "]}\n  - {name: attention, kind: mha, heads: " + std::to_string(H) +
-             ", head_dim: " + std::to_string(d) + "}\n";
-    }
-    throw Error(ExitCode::kInput, SourceLoc{ms_.op_trace},
-                ms_.record < 0
-                    ? "the op trace has no sdpa record"
-                    : "the op trace has no sdpa record number " + std::to_string(ms_.record) +
-                          " (it has " + std::to_string(k) + ")");
+    const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(ms_.op_trace);
+    const workloads::OpRecord& r =
+        workloads::pick_sdpa_record(recs, ms_.record, ms_.op_trace, "fpga", "model.record");
+    const SourceLoc where{ms_.op_trace, r.line, 0};
+    const auto dim = [&](const char* key) {
+      auto v = r.dim(key);
+      return v ? static_cast<std::int64_t>(*v) : std::int64_t{0};
+    };
+    const std::int64_t B = std::max<std::int64_t>(1, dim("B")), H = dim("H"), N = dim("N"),
+                       d = dim("d"), nkv = dim("N_kv");
+    if (nkv != 0 && nkv != N)
+      throw config_error(where, "sdpa record with N_kv " + std::to_string(nkv) + " != N " +
+                                    std::to_string(N) +
+                                    ": the fpga mha engine is self-attention only");
+    if (N > 4096 || H * d > 4096)
+      throw config_error(where, "sdpa record too large for an on-chip hls4ml mha layer (N " +
+                                    std::to_string(N) + ", H*d " + std::to_string(H * d) + ")");
+    record_desc_ = ms_.op_trace + ":" + std::to_string(r.line) + " (" + r.kernel + ")";
+    if (prov.of("stream.events") == "default") ss_.events = B;
+    if (r.causal) causal_ = true;
+    return "model: {name: 'sdpa-" + r.kernel + "'}\nlayers:\n  - {name: x, kind: input, shape: [" +
+           std::to_string(N) + ", " + std::to_string(H * d) +
+           "]}\n  - {name: attention, kind: mha, heads: " + std::to_string(H) +
+           ", head_dim: " + std::to_string(d) + "}\n";
   }
 
   Json config_json() const override {

@@ -535,6 +535,7 @@ class GpuTarget final : public Target {
                 {"sim_dram_write_bytes", k.dram_write_bytes},
                 {"sim_l1_hit_pct", 100 * k.l1_hit_rate()},
                 {"sim_l2_hit_pct", 100 * k.l2_hit_rate_ncu()}};
+    if (!rec.label.empty()) row["label"] = rec.label;
     const workloads::MeasuredFigures m = rec.measured.value_or(workloads::MeasuredFigures{});
     if (m.time_ns && *m.time_ns > 0) {
       row["measured_time_ns"] = *m.time_ns;

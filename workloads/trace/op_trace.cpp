@@ -21,6 +21,7 @@ const std::vector<std::string>& dtype_names() {
 }
 
 constexpr std::uint64_t kMaxDim = 1ull << 40;
+constexpr std::size_t kMaxLabel = 128;      // characters of a record label
 constexpr std::size_t kMaxLine = 1u << 20;  // an op record is a few hundred bytes
 
 std::string hex_addr(std::uint64_t v) {
@@ -106,14 +107,17 @@ bool OpRecord::operator==(const OpRecord& o) const {
     if (a.has_value() != b.has_value()) return false;
     return !a || (a->file == b->file && a->kernel == b->kernel);
   };
-  return kernel == o.kernel && op == o.op && shape == o.shape && dtype == o.dtype &&
-         causal == o.causal && same_tensors(tensors, o.tensors) && grid == o.grid &&
-         block == o.block && smem == o.smem && regs == o.regs &&
+  return kernel == o.kernel && label == o.label && op == o.op && shape == o.shape &&
+         dtype == o.dtype && causal == o.causal && same_tensors(tensors, o.tensors) &&
+         grid == o.grid && block == o.block && smem == o.smem && regs == o.regs &&
          same_measured(measured, o.measured) && same_link(access_trace, o.access_trace);
 }
 
 void check_op_record(const OpRecord& r, const SourceLoc& loc) {
   if (r.kernel.empty()) throw input_error(loc, "op record has an empty kernel name");
+  if (r.label.size() > kMaxLabel)
+    throw input_error(
+        loc, "op record label is longer than " + std::to_string(kMaxLabel) + " characters");
   const auto& keys = shape_keys(r.op);
   for (const auto& k : keys.required)
     if (!r.dim(k))
@@ -145,6 +149,7 @@ void check_op_record(const OpRecord& r, const SourceLoc& loc) {
 std::string op_record_to_json(const OpRecord& r) {
   nlohmann::ordered_json j;
   j["kernel"] = r.kernel;
+  if (!r.label.empty()) j["label"] = r.label;
   j["op"] = std::string(op_kind_name(r.op));
   auto& s = j["shape"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : r.shape) s[k] = v;
@@ -195,6 +200,7 @@ OpRecord parse_op_record(std::string_view line, const SourceLoc& loc) {
   r.line = loc.line;
   detail::JsonFields f(j, "an op record", fail_at_key);
   r.kernel = *f.text("kernel", true);
+  r.label = f.text("label", false).value_or("");
   r.op = static_cast<OpKind>(*f.choice("op", true, op_names()));
   const std::string opname(op_kind_name(r.op));
   const auto* shape = f.raw("shape");
@@ -359,6 +365,37 @@ void write_op_trace(const std::string& path, const OpTraceHeader& header,
   OpTraceWriter w(path, header);
   for (const auto& r : records) w.append(r);
   w.close();
+}
+
+const OpRecord& pick_sdpa_record(const std::vector<OpRecord>& recs, std::int64_t index,
+                                 const std::string& path, std::string_view target,
+                                 std::string_view index_key) {
+  std::vector<std::size_t> sdpa;
+  for (std::size_t i = 0; i < recs.size(); ++i)
+    if (recs[i].op == OpKind::kSdpa) sdpa.push_back(i);
+  const std::string key(index_key);
+  if (index >= 0) {
+    if (static_cast<std::uint64_t>(index) >= sdpa.size())
+      throw input_error(SourceLoc{path}, "the op trace has no sdpa record number " +
+                                             std::to_string(index) + " (it has " +
+                                             std::to_string(sdpa.size()) + ")");
+    return recs[sdpa[static_cast<std::size_t>(index)]];
+  }
+  for (std::size_t i = 0; i < recs.size(); ++i)
+    if (recs[i].op != OpKind::kSdpa)
+      throw config_error(SourceLoc{path, recs[i].line, 0},
+                         "op trace record " + std::to_string(i) + " (" + recs[i].kernel + ", " +
+                             std::string(op_kind_name(recs[i].op)) + "): the " +
+                             std::string(target) +
+                             " target runs one attention (sdpa) record, not " +
+                             std::string(op_kind_name(recs[i].op)) + "; set " + key +
+                             " to run one sdpa record of this trace alone");
+  if (sdpa.empty()) throw input_error(SourceLoc{path}, "the op trace has no sdpa record");
+  if (sdpa.size() > 1)
+    throw config_error(SourceLoc{path}, "the op trace has " + std::to_string(sdpa.size()) +
+                                            " sdpa records and the " + std::string(target) +
+                                            " target runs one; set " + key + " to pick it");
+  return recs[sdpa.front()];
 }
 
 }  // namespace accsim::workloads

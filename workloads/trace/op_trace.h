@@ -71,6 +71,7 @@ struct AccessTraceLink {     // where this launch's access trace is
 
 struct OpRecord {
   std::string kernel;
+  std::string label;  // what the launch is in its workload ("L3.qkv"); empty = none
   OpKind op = OpKind::kGemm;
   std::vector<std::pair<std::string, std::uint64_t>> shape;  // canonical order of shape_keys()
   DType dtype = DType::kFp16;
@@ -131,6 +132,15 @@ class OpTraceWriter {
 };
 
 std::vector<OpRecord> read_op_trace(const std::string& path, OpTraceHeader* header = nullptr);
+
+// The sdpa record that a target running one attention (dataflow, fpga) takes from an op trace
+// read from `path`: with `index` >= 0 the index-th sdpa record (0-based; the run is that record
+// alone); with -1 the trace must hold exactly one record, an sdpa one. Anything else is a config
+// error naming the record (index, line, kernel) and why `target` cannot run it, or the count;
+// `index_key` is the option that picks a record ("workload.record").
+const OpRecord& pick_sdpa_record(const std::vector<OpRecord>& recs, std::int64_t index,
+                                 const std::string& path, std::string_view target,
+                                 std::string_view index_key);
 void write_op_trace(const std::string& path, const OpTraceHeader& header,
                     const std::vector<OpRecord>& records);
 

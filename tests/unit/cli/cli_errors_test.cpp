@@ -114,10 +114,9 @@ TEST(CliErrors, IntegersThatWouldWrapAreRefused) {
 TEST(CliErrors, StudyNamesCannotEscapeTheResultsFolder) {
   TempDir d;
   auto sys = d.write("g.yaml", kGoodSystem);
-  for (const std::string& bad :
-       {"study: {name: '../../x'}\nruns:\n  - {label: a, system: g.yaml}\n",
-        "runs:\n  - {label: '..', system: g.yaml}\n",
-        "runs:\n  - {label: 'a/b', system: g.yaml}\n"}) {
+  for (const char* bad : {"study: {name: '../../x'}\nruns:\n  - {label: a, system: g.yaml}\n",
+                          "runs:\n  - {label: '..', system: g.yaml}\n",
+                          "runs:\n  - {label: 'a/b', system: g.yaml}\n"}) {
     auto f = d.write("s.yaml", bad);
     auto r = run_accsim("study " + f + " -o " + d.file("out"));
     expect_error(r, kConfig, {f + ":", "plain file name"});

@@ -87,8 +87,18 @@ TEST(CliFpga, SdpaOpTraceRecordRunsAsOneMhaLayer) {
           "\"dtype\":\"fp16\",\"tensors\":[]}\n"
           "{\"kernel\":\"attn\",\"op\":\"sdpa\",\"shape\":{\"B\":3,\"H\":2,\"N\":16,\"d\":8},"
           "\"dtype\":\"fp16\",\"tensors\":[]}\n");
-  const std::string sys =
-      d.write("s.yaml", "system: {name: s, target: fpga}\nmodel: {op_trace: ops.jsonl}\n");
+  // The whole trace is not one attention: the gemm record is refused, naming it and the way out.
+  const std::string whole =
+      d.write("w.yaml", "system: {name: s, target: fpga}\nmodel: {op_trace: ops.jsonl}\n");
+  CliResult w = run_accsim("run " + whole + " -o " + d.file("w.json"));
+  EXPECT_EQ(w.code, kConfig) << w.out;
+  EXPECT_NE(w.out.find("ops.jsonl:2: op trace record 0 (gemm, gemm): the fpga target runs one "
+                       "attention (sdpa) record, not gemm; set model.record"),
+            std::string::npos)
+      << w.out;
+  EXPECT_FALSE(std::filesystem::exists(d.file("w.json")));
+  const std::string sys = d.write(
+      "s.yaml", "system: {name: s, target: fpga}\nmodel: {op_trace: ops.jsonl, record: 0}\n");
   CliResult r = run_accsim("run " + sys + " -o " + d.file("r.json"));
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(slurp(d.file("r.json")));

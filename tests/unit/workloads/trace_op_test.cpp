@@ -32,6 +32,7 @@ std::vector<OpRecord> sample_ops() {
   v.push_back(a);
   OpRecord b;
   b.kernel = "gemv_bf16";
+  b.label = "L0.qkv";
   b.op = OpKind::kGemv;
   b.shape = {{"M", 3072}, {"K", 768}};
   b.dtype = DType::kBf16;
@@ -79,7 +80,8 @@ TEST_F(OpTrace, RoundTripKeepsEveryField) {
 TEST_F(OpTrace, CanonicalLineLooksAsDocumented) {
   const auto ops = sample_ops();
   EXPECT_EQ(op_record_to_json(ops[1]),
-            R"({"kernel":"gemv_bf16","op":"gemv","shape":{"M":3072,"K":768},"dtype":"bf16",)"
+            R"({"kernel":"gemv_bf16","label":"L0.qkv","op":"gemv","shape":{"M":3072,"K":768},)"
+            R"("dtype":"bf16",)"
             R"("tensors":[],"smem":0})");
   const auto j = op_record_to_json(ops[0]);
   EXPECT_NE(j.find(R"("addr":"0x7f3a00000000")"), std::string::npos) << j;
@@ -164,6 +166,12 @@ TEST_F(OpTrace, BadRecordsNameLineColumnAndKey) {
       {"{\"kernel\":\"k\",\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2},\"dtype\":\"fp16\"\n",
        ":3:", "invalid JSON"},
       {"[1,2]\n", ":3:1", "must be a JSON object"},
+      {"{\"kernel\":\"k\",\"label\":7,\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2},"
+       "\"dtype\":\"fp16\"}\n",
+       ":3:", "'label'"},
+      {"{\"kernel\":\"k\",\"label\":\"" + std::string(129, 'x') +
+           "\",\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2},\"dtype\":\"fp16\"}\n",
+       ":3:1", "label is longer than 128 characters"},
   };
   for (const auto& [rec, where, msg] : cases) {
     SCOPED_TRACE(rec);
