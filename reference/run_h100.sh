@@ -48,7 +48,7 @@ say() { echo "[$(elapsed)s] $*"; }
 
 shapes="$here/shapes.txt"
 work=${ACCSIM_REF_WORK:-/tmp/accsim-ref-run}
-ncu_kernels='regex:^(gemm_tc_kernel|flash_fwd_kernel|decode_split_kernel|decode_combine_kernel|gemv_kernel|softmax_kernel|layernorm_kernel|gelu_kernel|chase_kernel|bandwidth_kernel)$'
+ncu_kernels='regex:^(gemm_tc_kernel|flash_fwd_kernel|decode_split_kernel|decode_combine_kernel|gemv_kernel|softmax_kernel|layernorm_kernel|gelu_kernel|add_kernel|chase_kernel|bandwidth_kernel)$'
 ncu_metrics='gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_sector_hit_rate.pct,l1tex__t_sector_hit_rate.pct'
 
 if [ "$dry" = 1 ]; then

@@ -200,6 +200,24 @@ class RowOp final : public OpInstance {
   }
 };
 
+// y = a + b, one launch; the inputs in kernel-argument order (checks.cpp input_specs).
+class Add final : public OpInstance {
+ public:
+  Add(const Case& c, const DeviceInfo& d, RunMode m) : OpInstance(c, d, m) {
+    const auto e = elems_bytes(static_cast<std::uint64_t>(c.n), c.dtype);
+    add("a", e, false), add("b", e, false), add("y", e, true);
+  }
+  std::vector<LaunchInfo> enqueue(cudaStream_t s, const CaptureSink* sink,
+                                  const std::function<void(int)>& mark) override {
+    CaptureSink tmp;
+    mark(0);
+    auto info = launch_add(c_.dtype, c_.n, buf("a").get(), buf("b").get(), buf("y").get(), s,
+                           pick(sink, 0, tmp));
+    mark(1);
+    return {info};
+  }
+};
+
 // Pointer chase. The warm-up walk (part of the same launch, untimed by clock64) loads the
 // working set into the caches it fits in; past 2^19 nodes it is cut short, since such sets
 // (64 MiB at a 128-byte stride) exceed every cache anyway and a full walk would take seconds.
@@ -368,6 +386,8 @@ std::unique_ptr<OpInstance> OpInstance::create(const Case& c, const DeviceInfo& 
     case Op::kLayernorm:
     case Op::kGelu:
       return std::unique_ptr<OpInstance>(new RowOp(c, dev, mode));
+    case Op::kAdd:
+      return std::unique_ptr<OpInstance>(new Add(c, dev, mode));
     case Op::kChase:
       return std::unique_ptr<OpInstance>(new Chase(c, dev, mode));
     case Op::kBandwidth:

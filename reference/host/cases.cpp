@@ -29,6 +29,7 @@ const std::vector<OpSpec>& op_specs() {
       {Op::kSoftmax, "softmax", "softmax", {"rows", "cols"}, {"dtype"}},
       {Op::kLayernorm, "layernorm", "layernorm", {"rows", "cols"}, {"dtype"}},
       {Op::kGelu, "gelu", "gelu", {"n"}, {"dtype"}},
+      {Op::kAdd, "add", "elementwise", {"n"}, {"dtype"}},
       {Op::kChase, "chase", "elementwise", {"bytes", "impl"}, {"stride", "steps"}},
       {Op::kBandwidth, "bandwidth", "elementwise", {"bytes", "impl"}, {}},
   };
@@ -198,6 +199,7 @@ std::string Case::id() const {
       add("r", rows), add("c", cols);
       break;
     case Op::kGelu:
+    case Op::kAdd:
       add("n", n);
       break;
     case Op::kChase:
@@ -224,6 +226,7 @@ std::string Case::shapes_json() const {
     case Op::kLayernorm:
       return fmt::format(R"({{"rows":{},"cols":{}}})", rows, cols);
     case Op::kGelu:
+    case Op::kAdd:
       return fmt::format(R"({{"n":{}}})", n);
     case Op::kChase:
       return fmt::format(R"({{"bytes":{},"stride":{},"steps":{}}})", bytes, stride, steps);
@@ -247,6 +250,8 @@ double Case::flops() const {
       return 2.0 * M * N * K;
     case Op::kGemv:
       return 2.0 * N * K;
+    case Op::kAdd:
+      return static_cast<double>(n);  // one addition per element
     default:
       return 0;
   }
@@ -270,6 +275,8 @@ double Case::min_bytes() const {
       return (2.0 * rows * cols + 2.0 * cols) * e;
     case Op::kGelu:
       return 2.0 * n * e;
+    case Op::kAdd:
+      return 3.0 * n * e;  // a and b read, y written
     case Op::kChase:
       return 0;
     case Op::kBandwidth:
@@ -293,6 +300,7 @@ std::uint64_t Case::output_elems() const {
     case Op::kLayernorm:
       return u(rows) * u(cols);
     case Op::kGelu:
+    case Op::kAdd:
       return u(n);
     default:
       return 0;
@@ -408,6 +416,7 @@ void validate_case(const Case& c) {
       if (c.rows > (std::int64_t{1} << 31) - 1) throw fail("rows must be below 2^31");
       break;
     case Op::kGelu:
+    case Op::kAdd:
       break;
     case Op::kChase:
       if (c.stride % 8 != 0) throw fail("stride must be a multiple of 8 bytes");

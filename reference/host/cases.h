@@ -31,6 +31,7 @@ enum class Op : std::uint8_t {
   kSoftmax,    // row softmax
   kLayernorm,  // row layer normalisation
   kGelu,       // elementwise GELU
+  kAdd,        // elementwise y = a + b (residual addition)
   kChase,      // pointer-chase latency, impl ca | cg
   kBandwidth,  // read bandwidth, impl ca | cg
 };

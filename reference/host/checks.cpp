@@ -256,8 +256,15 @@ CheckResult check_rows(const Case& c, const std::vector<TensorSpec>& in, const v
   return finish(c, out, parts, coverage(rows.size(), rows_total, "rows"));
 }
 
-CheckResult check_gelu(const Case& c, const std::vector<TensorSpec>& in, const void* out,
-                       const CheckOptions& opt, std::uint64_t seed) {
+// The fp64 reference of element i of an elementwise op (gelu, add) from its inputs.
+double ref_elementwise(const Case& c, const std::vector<TensorSpec>& in, std::uint64_t i) {
+  if (c.op == Op::kAdd)
+    return ref_add(random_value(in[0].random, c.dtype, i), random_value(in[1].random, c.dtype, i));
+  return ref_gelu(random_value(in[0].random, c.dtype, i));
+}
+
+CheckResult check_elementwise(const Case& c, const std::vector<TensorSpec>& in, const void* out,
+                              const CheckOptions& opt, std::uint64_t seed) {
   constexpr std::uint64_t kBlock = 4096;
   const auto n = static_cast<std::uint64_t>(c.n);
   const std::uint64_t blocks = (n + kBlock - 1) / kBlock;
@@ -268,7 +275,7 @@ CheckResult check_gelu(const Case& c, const std::vector<TensorSpec>& in, const v
     const std::uint64_t begin = ids[item] * kBlock;
     const std::uint64_t end = std::min(n, begin + kBlock);
     for (std::uint64_t i = begin; i < end; ++i)
-      parts[item].add(load_elem(out, c.dtype, i), ref_gelu(random_value(in[0].random, c.dtype, i)));
+      parts[item].add(load_elem(out, c.dtype, i), ref_elementwise(c, in, i));
   });
   return finish(c, out, parts, coverage(ids.size(), blocks, "blocks of 4096"));
 }
@@ -315,6 +322,8 @@ std::vector<TensorSpec> input_specs(const Case& c, std::uint64_t seed) {
               spec("beta", 2, u(c.cols), 0.5f)};
     case Op::kGelu:
       return {spec("x", 0, u(c.n), 4)};
+    case Op::kAdd:
+      return {spec("a", 0, u(c.n), 4), spec("b", 1, u(c.n), 4)};
     case Op::kChase:
     case Op::kBandwidth:
       return {};
@@ -338,7 +347,8 @@ CheckResult check_output(const Case& c, std::uint64_t seed, const void* out,
     case Op::kLayernorm:
       return check_rows(c, in, out, opt, seed);
     case Op::kGelu:
-      return check_gelu(c, in, out, opt, seed);
+    case Op::kAdd:
+      return check_elementwise(c, in, out, opt, seed);
     case Op::kChase:
     case Op::kBandwidth:
       break;

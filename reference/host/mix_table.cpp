@@ -157,6 +157,16 @@ std::vector<MixKernel> mix_table() {
         u.regions, "gelu_load", "gelu_step", [&](bool v) { return mx::gelu_load(e, v); },
         [&](bool v) { return mx::gelu_step(e, v); });
     t.push_back(u);
+    MixKernel a{"add_kernel",
+                fmt::format("add_kernelI{}NS0_8PlainMem", mangled(e)),
+                "T=" + T,
+                mx::regs_add(e),
+                {}};
+    a.regions = {r("add_prologue", mx::add_prologue())};
+    row_loop(
+        a.regions, "add_load", "add_step", [&](bool v) { return mx::add_load(e, v); },
+        [&](bool v) { return mx::add_step(e, v); });
+    t.push_back(a);
   }
   // The microbenchmarks: structure records only, no program points.
   t.push_back(MixKernel{"chase_kernel", "chase_kernelINS0_8PlainMem", "", 0, {}});

@@ -130,6 +130,9 @@ std::vector<OpTraceEntry> op_trace_entries(const Case& c, const std::vector<Laun
     case Op::kGelu:
       add(0, "gelu", {{"n", u(c.n)}}, {find(ts, "x"), find(ts, "y")});
       break;
+    case Op::kAdd:
+      add(0, "elementwise", {{"n", u(c.n)}}, {find(ts, "a"), find(ts, "b"), find(ts, "y")});
+      break;
     case Op::kChase:
     case Op::kBandwidth:
       break;

@@ -62,6 +62,10 @@ double ref_gelu(double x) {
   return 0.5 * x * (1.0 + std::tanh(kSqrt2OverPi * (x + 0.044715 * x * x * x)));
 }
 
+double ref_add(double a, double b) {
+  return a + b;
+}
+
 void ref_attention_row(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                        int d, int n_keys, double scale, std::span<double> out) {
   std::vector<double> s(static_cast<std::size_t>(n_keys));

@@ -29,6 +29,10 @@ void ref_layernorm_row(std::span<const float> x, std::span<const float> gamma,
 // the form GPT-2 and GPT-3 use.
 double ref_gelu(double x);
 
+// Elementwise addition, a transformer block's residual connection (Vaswani et al. 2017, sec. 3.1:
+// LayerNorm(x + Sublayer(x)); GPT-2 adds before its next layer norm, Radford et al. 2019).
+double ref_add(double a, double b);
+
 // One query row of attention: out = softmax(scale * q K^T) V over keys [0, n_keys), where K and V
 // are [n, d] row-major and only the first n_keys rows take part (a causal row passes i + 1).
 void ref_attention_row(std::span<const float> q, std::span<const float> k, std::span<const float> v,

@@ -95,6 +95,10 @@ LaunchInfo launch_layernorm(DType t, std::int64_t rows, std::int64_t cols, const
 LaunchInfo launch_gelu(DType t, std::int64_t n, const void* x, void* y, cudaStream_t s,
                        const CaptureSink* cap);
 
+// Elementwise y = a + b (residual additions), fp32 arithmetic; y may alias a or b.
+LaunchInfo launch_add(DType t, std::int64_t n, const void* a, const void* b, void* y,
+                      cudaStream_t s, const CaptureSink* cap);
+
 // Pointer chase: writes node[i] = base + next[i] * stride (one 8-byte pointer per node).
 void build_chase(void* base, const std::uint32_t* next_dev, std::uint64_t nodes,
                  std::uint64_t stride, cudaStream_t s);

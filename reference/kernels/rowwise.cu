@@ -1,4 +1,4 @@
-// Memory-bound kernels: GEMV, row softmax, layer norm, GELU.
+// Memory-bound kernels: GEMV, row softmax, layer norm, GELU, elementwise addition.
 //
 // All of them move 16 bytes per lane per load (8 halves or 4 floats) and accumulate in fp32.
 //   gemv_kernel       one warp per output row, 8 rows per CTA; each lane keeps 4 independent
@@ -11,6 +11,8 @@
 //   layernorm_kernel  one CTA per row: mean, then the mean of squared deviations (two-pass, so
 //                     no cancellation), then the normalised output.
 //   gelu_kernel       grid-stride elementwise.
+//   add_kernel        grid-stride elementwise y = a + b (a transformer layer's residual
+//                     additions), the same grid and trips as gelu_kernel with two loads per trip.
 // Rows whose length is not a multiple of the vector width fall back to scalar accesses.
 #include <algorithm>
 #include <cmath>
@@ -457,8 +459,10 @@ __global__ void __launch_bounds__(256) gelu_kernel(const T* x, T* y, long long n
   mem.warp_exit();
 }
 
-template <class T, class Mem>
-LaunchInfo gelu_typed(long long n, const void* x, void* y, cudaStream_t s, Mem mem) {
+// The grid of the grid-stride kernels (gelu, add) over n elements of T: enough CTAs of 256
+// threads for 8 per SM (2048 threads), fewer when the tensor is small.
+template <class T>
+unsigned grid_stride_ctas(long long n) {
   // Read once: a host call between the timing events and the launch would be timed.
   static const int sms = [] {
     int dev = 0, n = 0;
@@ -468,18 +472,83 @@ LaunchInfo gelu_typed(long long n, const void* x, void* y, cudaStream_t s, Mem m
     return n;
   }();
   const long long nvec = std::max<long long>(1, n / kVec<T>);
-  // Enough CTAs for 8 per SM (2048 threads), fewer when the tensor is small.
   const long long grid = std::min<long long>((nvec + 255) / 256, 8LL * sms);
+  return static_cast<unsigned>(std::max<long long>(1, grid));
+}
+
+template <class T, class Mem>
+LaunchInfo gelu_typed(long long n, const void* x, void* y, cudaStream_t s, Mem mem) {
   LaunchInfo info;
   info.kernel = "gelu_kernel";
   info.config = "grid-stride, 256 threads, 16-byte accesses";
-  info.grid = {static_cast<unsigned>(std::max<long long>(1, grid)), 1, 1};
+  info.grid = {grid_stride_ctas<T>(n), 1, 1};
   info.block = {256, 1, 1};
   static const int regs = func_regs(&gelu_kernel<T, Mem>);
   info.regs = regs;
   gelu_kernel<T, Mem>
       <<<info.grid.x, 256, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(y), n, mem);
   check_launch("gelu_kernel");
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise addition
+
+// y[i] = a[i] + b[i] in fp32, stored as T; the grid-stride trips of gelu_kernel (y may alias a or
+// b: every element is read and written by one thread, the loads first).
+template <class T, class Mem>
+__global__ void __launch_bounds__(256)
+    add_kernel(const T* a, const T* b, T* y, long long n, Mem mem) {
+  constexpr int kV = kVec<T>;
+  constexpr mix::Elem kElem = elem_of<T>();
+  mem.cta_begin();
+  ACCSIM_MIX(mem, add_prologue);
+  const long long nvec = n / kV;
+  const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
+  const long long first = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  ACCSIM_MIX_END(add_prologue);
+  for (long long i = first; i < nvec; i += stride) {
+    ACCSIM_MIX_AS(mem, vec, add_load, kElem, true);
+    const uint4 ra = mem.ld_global(reinterpret_cast<const uint4*>(a) + i);
+    const uint4 rb = mem.ld_global(reinterpret_cast<const uint4*>(b) + i);
+    ACCSIM_MIX_END_AS(vec, add_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX_AS(mem, vec, add_step, kElem, true);
+    float va[kV], vb[kV];
+    unpack16<T>(ra, va);
+    unpack16<T>(rb, vb);
+#pragma unroll
+    for (int e = 0; e < kV; ++e) va[e] += vb[e];
+    mem.st_global(reinterpret_cast<uint4*>(y) + i, pack16<T>(va));
+    ACCSIM_MIX_END_AS(vec, add_step);
+  }
+  for (long long i = nvec * kV + first; i < n; i += stride) {
+    ACCSIM_MIX_AS(mem, scalar, add_load, kElem, false);
+    const T ra = mem.ld_global(a + i);
+    const T rb = mem.ld_global(b + i);
+    ACCSIM_MIX_END_AS(scalar, add_load);
+    mem.commit();
+    mem.wait(0);
+    ACCSIM_MIX_AS(mem, scalar, add_step, kElem, false);
+    mem.st_global(y + i, Num<T>::from_float(Num<T>::to_float(ra) + Num<T>::to_float(rb)));
+    ACCSIM_MIX_END_AS(scalar, add_step);
+  }
+  mem.warp_exit();
+}
+
+template <class T, class Mem>
+LaunchInfo add_typed(long long n, const void* a, const void* b, void* y, cudaStream_t s, Mem mem) {
+  LaunchInfo info;
+  info.kernel = "add_kernel";
+  info.config = "grid-stride, 256 threads, 16-byte accesses";
+  info.grid = {grid_stride_ctas<T>(n), 1, 1};
+  info.block = {256, 1, 1};
+  static const int regs = func_regs(&add_kernel<T, Mem>);
+  info.regs = regs;
+  add_kernel<T, Mem><<<info.grid.x, 256, 0, s>>>(static_cast<const T*>(a), static_cast<const T*>(b),
+                                                 static_cast<T*>(y), n, mem);
+  check_launch("add_kernel");
   return info;
 }
 
@@ -540,6 +609,14 @@ LaunchInfo launch_gelu(DType t, std::int64_t n, const void* x, void* y, cudaStre
   if (n <= 0) throw std::invalid_argument("launch_gelu: n > 0");
   return with_mem(cap, [&](auto mem) {
     return by_type(t, [&](auto tv) { return gelu_typed<decltype(tv)>(n, x, y, s, mem); });
+  });
+}
+
+LaunchInfo launch_add(DType t, std::int64_t n, const void* a, const void* b, void* y,
+                      cudaStream_t s, const CaptureSink* cap) {
+  if (n <= 0) throw std::invalid_argument("launch_add: n > 0");
+  return with_mem(cap, [&](auto mem) {
+    return by_type(t, [&](auto tv) { return add_typed<decltype(tv)>(n, a, b, y, s, mem); });
   });
 }
 

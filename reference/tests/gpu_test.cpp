@@ -57,21 +57,20 @@ TEST_P(KernelCheck, MatchesFp64OnFreshInputs) {
 
 INSTANTIATE_TEST_SUITE_P(
     Reference, KernelCheck,
-    ::testing::Values("sdpa impl=flash N=256 d=64 B=2 H=3",
-                      "sdpa impl=flash N=384 d=128 B=1 H=2 causal=1",
-                      "sdpa impl=flash N=256 d=128 B=1 H=2 dtype=bf16",
-                      "sdpa impl=naive N=256 d=64 B=1 H=2 causal=1",
-                      "sdpa impl=naive N=128 d=128 B=2 H=1 dtype=bf16",
-                      "decode L=1000 d=64 B=2 H=3", "decode L=5000 d=128 B=1 H=2 dtype=bf16",
-                      "decode L=300 d=128 B=1 H=1 splits=7", "gemm M=200 N=136 K=96",
-                      "gemm M=256 N=256 K=256 dtype=bf16", "gemv N=100 K=776",
-                      "gemv N=64 K=1024 dtype=bf16", "gemv N=33 K=40 dtype=f32",
-                      "softmax rows=9 cols=1000", "softmax rows=4 cols=8192 dtype=bf16",
-                      "softmax rows=3 cols=37 dtype=f32", "layernorm rows=5 cols=768",
-                      "layernorm rows=3 cols=1001 dtype=f32", "layernorm rows=2 cols=64 dtype=bf16",
-                      "gelu n=10001", "gelu n=4096 dtype=f32", "gelu n=77 dtype=bf16",
-                      "chase impl=ca bytes=64K steps=500", "chase impl=cg bytes=1M steps=500",
-                      "bandwidth impl=ca bytes=64K", "bandwidth impl=cg bytes=1M"));
+    ::testing::Values(
+        "sdpa impl=flash N=256 d=64 B=2 H=3", "sdpa impl=flash N=384 d=128 B=1 H=2 causal=1",
+        "sdpa impl=flash N=256 d=128 B=1 H=2 dtype=bf16",
+        "sdpa impl=naive N=256 d=64 B=1 H=2 causal=1",
+        "sdpa impl=naive N=128 d=128 B=2 H=1 dtype=bf16", "decode L=1000 d=64 B=2 H=3",
+        "decode L=5000 d=128 B=1 H=2 dtype=bf16", "decode L=300 d=128 B=1 H=1 splits=7",
+        "gemm M=200 N=136 K=96", "gemm M=256 N=256 K=256 dtype=bf16", "gemv N=100 K=776",
+        "gemv N=64 K=1024 dtype=bf16", "gemv N=33 K=40 dtype=f32", "softmax rows=9 cols=1000",
+        "softmax rows=4 cols=8192 dtype=bf16", "softmax rows=3 cols=37 dtype=f32",
+        "layernorm rows=5 cols=768", "layernorm rows=3 cols=1001 dtype=f32",
+        "layernorm rows=2 cols=64 dtype=bf16", "gelu n=10001", "gelu n=4096 dtype=f32",
+        "gelu n=77 dtype=bf16", "add n=10001", "add n=4096 dtype=f32", "add n=13 dtype=bf16",
+        "chase impl=ca bytes=64K steps=500", "chase impl=cg bytes=1M steps=500",
+        "bandwidth impl=ca bytes=64K", "bandwidth impl=cg bytes=1M"));
 
 TEST(Capture, RecordsCoverTheTensorsAndRespectSampling) {
   REQUIRE_GPU();
@@ -173,7 +172,7 @@ TEST(Capture, Version2StructureInEveryKernel) {
   for (const char* line :
        {"sdpa impl=flash N=256 d=64 B=1 H=2 causal=1", "sdpa impl=naive N=128 d=64 B=1 H=1",
         "decode L=1000 d=128 B=1 H=2", "gemv N=13 K=776", "softmax rows=3 cols=1001",
-        "layernorm rows=2 cols=768 dtype=f32", "gelu n=1001 dtype=bf16",
+        "layernorm rows=2 cols=768 dtype=f32", "gelu n=1001 dtype=bf16", "add n=1003",
         "chase impl=cg bytes=64K steps=50", "bandwidth impl=ca bytes=64K"}) {
     for (std::uint32_t sample : {1u, 2u}) {
       std::vector<LaunchInfo> ls;

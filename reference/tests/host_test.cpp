@@ -253,6 +253,12 @@ std::vector<std::uint8_t> host_output(const Case& c, std::uint64_t seed) {
       for (std::int64_t i = 0; i < c.n; ++i)
         store(out, c.dtype, i, ref_gelu(random_value(in[0].random, c.dtype, i)));
       break;
+    case Op::kAdd:
+      for (std::int64_t i = 0; i < c.n; ++i)
+        store(out, c.dtype, i,
+              ref_add(random_value(in[0].random, c.dtype, i),
+                      random_value(in[1].random, c.dtype, i)));
+      break;
     default:
       ADD_FAILURE() << "no host output for this op";
   }
@@ -263,7 +269,8 @@ TEST(Checks, AcceptCorrectOutputsOfEveryType) {
   for (const char* line :
        {"sdpa impl=flash N=128 d=64 B=1 H=2", "sdpa impl=naive N=128 d=128 causal=1 dtype=bf16",
         "gemm M=33 N=40 K=64", "gemm M=16 N=8 K=32 dtype=bf16", "softmax rows=7 cols=100 dtype=f32",
-        "softmax rows=5 cols=64", "gelu n=5000 dtype=bf16", "gelu n=999 dtype=f32"}) {
+        "softmax rows=5 cols=64", "gelu n=5000 dtype=bf16", "gelu n=999 dtype=f32", "add n=768",
+        "add n=5000 dtype=bf16", "add n=999 dtype=f32"}) {
     const Case c = make_case(line);
     const auto out = host_output(c, 77);
     const CheckResult r = check_output(c, 77, out.data());
@@ -294,6 +301,31 @@ TEST(Checks, RejectWrongInputsAndWrongElements) {
   store(bad, c.dtype, 100, load_elem(out.data(), c.dtype, 100) + 0.05);
   const CheckResult r = check_output(c, 5, bad.data());
   EXPECT_FALSE(r.pass) << r.detail;
+}
+
+// add: a and b are distinct inputs (a + a, a - b are wrong); an unwritten element is caught.
+TEST(Checks, AddNeedsBothInputs) {
+  const Case c = make_case("add n=3000");
+  const auto in = input_specs(c, 9);
+  ASSERT_EQ(in.size(), 2u);
+  EXPECT_EQ(in[0].name, "a");
+  EXPECT_EQ(in[1].name, "b");
+  EXPECT_EQ(in[1].elems, 3000u);
+  const auto out = host_output(c, 9);
+  EXPECT_TRUE(check_output(c, 9, out.data()).pass);
+  for (double sign : {1.0, -1.0}) {
+    auto bad = out;
+    for (std::int64_t i = 0; i < c.n; ++i)
+      store(bad, c.dtype, i,
+            random_value(in[0].random, c.dtype, i) +
+                sign * random_value(in[sign > 0 ? 0 : 1].random, c.dtype, i));
+    EXPECT_FALSE(check_output(c, 9, bad.data()).pass) << sign;
+  }
+  auto hole = out;
+  hole[2 * 2999] = 0xFF, hole[2 * 2999 + 1] = 0xFF;
+  const CheckResult r = check_output(c, 9, hole.data());
+  EXPECT_FALSE(r.pass);
+  EXPECT_EQ(r.first_nonfinite, 2999);
 }
 
 TEST(Checks, SampledRowsIncludeTheLastRow) {
@@ -373,6 +405,9 @@ TEST(Cases, ErrorsNameFileLineAndColumn) {
   expect_error("gelu n=-5", "bad value '-5'");
   expect_error("gelu n=5 dtype=f64", "f16, bf16 or f32");
   expect_error("gelu n=5 junk", "expected key=value");
+  expect_error("add dtype=f32", "op 'add' needs 'n='");
+  expect_error("add n=5 rows=2", "unknown key 'rows' for op 'add'");
+  expect_error("add n=0", "bad value '0'");
   std::int64_t v = 0;
   EXPECT_TRUE(parse_size("2G", v));
   EXPECT_EQ(v, std::int64_t{2} << 30);
@@ -392,7 +427,7 @@ TEST(Cases, CommittedStudyListIsValid) {
   }
   // Issue 3 item 4: prefill N 128..8192 with d 64 and 128, decode 1K..128K, GEMV, GEMM,
   // softmax, layernorm; plus the microbenchmarks.
-  EXPECT_EQ(ops.size(), 9u);
+  EXPECT_EQ(ops.size(), 10u);
   EXPECT_GT(capture, 10);
   EXPECT_GE(torch, 2);
   EXPECT_GE(flash_ncu_1k_up, 6);
@@ -405,6 +440,12 @@ TEST(Cases, CommittedStudyListIsValid) {
   EXPECT_EQ(*ns.rbegin(), 8192);
   EXPECT_EQ(*ls.begin(), 1024);
   EXPECT_EQ(*ls.rbegin(), 131072);
+  // Residual additions of GPT-2 small and medium (d_model 768, 1024), one decode token and a
+  // 1024-token prefill.
+  std::set<std::int64_t> adds;
+  for (const auto& c : cases)
+    if (c.op == Op::kAdd) adds.insert(c.n);
+  for (std::int64_t n : {768, 1024, 1024 * 768, 1024 * 1024}) EXPECT_TRUE(adds.count(n)) << n;
 }
 
 TEST(Cases, DuplicateAcrossLinesAndMissingFileAreErrors) {
@@ -431,6 +472,13 @@ TEST(Cases, FlopsAndBytes) {
   const Case g = make_case("gemv N=768 K=3072 dtype=f32");
   EXPECT_DOUBLE_EQ(g.flops(), 2.0 * 768 * 3072);
   EXPECT_DOUBLE_EQ(g.min_bytes(), (768.0 * 3072 + 3072 + 768) * 4);
+  const Case a = make_case("add n=1000 dtype=bf16");
+  EXPECT_DOUBLE_EQ(a.flops(), 1000.0);
+  EXPECT_DOUBLE_EQ(a.min_bytes(), 3.0 * 1000 * 2);  // a and b read, y written
+  EXPECT_EQ(a.id(), "add_n1000_bf16");
+  EXPECT_EQ(a.shapes_json(), R"({"n":1000})");
+  EXPECT_EQ(a.output_elems(), 1000u);
+  EXPECT_EQ(op_trace_kind(Op::kAdd), "elementwise");
 }
 
 // --- statistics ----------------------------------------------------------------------------------
@@ -500,6 +548,19 @@ TEST(OpTrace, EntriesPerOp) {
   EXPECT_EQ(de[0].shape.back(), (std::pair<std::string, std::uint64_t>{"N_kv", 4096}));
   EXPECT_EQ(de[1].op, "elementwise");
   EXPECT_TRUE(op_trace_entries(make_case("chase impl=cg bytes=1M"), {}, {}).empty());
+
+  std::vector<LaunchInfo> al(1);
+  al[0].kernel = "add_kernel";
+  const auto ae =
+      op_trace_entries(make_case("add n=786432"), al, {{"a", 1, 10}, {"b", 2, 10}, {"y", 3, 10}});
+  ASSERT_EQ(ae.size(), 1u);
+  EXPECT_EQ(ae[0].kernel, "add_kernel");
+  EXPECT_EQ(ae[0].op, "elementwise");
+  EXPECT_EQ(ae[0].shape, (std::vector<std::pair<std::string, std::uint64_t>>{{"n", 786432}}));
+  ASSERT_EQ(ae[0].tensors.size(), 3u);
+  EXPECT_EQ(ae[0].tensors[0].name, "a");
+  EXPECT_EQ(ae[0].tensors[1].name, "b");
+  EXPECT_EQ(ae[0].tensors[2].addr, 3u);
 }
 
 TEST(OpTrace, AccessTraceMetadata) {
@@ -614,7 +675,7 @@ TEST(KernelMix, EveryBodyFitsAndIsNamedAfterItsPoint) {
       EXPECT_LE(k.regs, 255) << k.kernel;
     }
   }
-  EXPECT_EQ(table.size(), 31u);  // every timing-build instantiation
+  EXPECT_EQ(table.size(), 34u);  // every timing-build instantiation
   EXPECT_GT(regions, 150u);
 }
 
@@ -649,6 +710,12 @@ TEST(KernelMix, CountsFollowTheSource) {
   EXPECT_EQ(mx::total(mx::softmax_pass2(mx::Elem::kF16, false), IC::kCvt), 2u);
   EXPECT_EQ(mx::total(mx::layernorm_pass3(mx::Elem::kF16, true), IC::kCvt), 28u);
   EXPECT_EQ(mx::total(mx::gelu_step(mx::Elem::kBF16, true), IC::kSfuRcp), 8u);
+  // add: one add.f32 per element, the unpacks of a and b, the packs of y (none for f32).
+  EXPECT_EQ(mx::total(mx::add_step(mx::Elem::kF16, true), IC::kFfma), 8u);
+  EXPECT_EQ(mx::total(mx::add_step(mx::Elem::kF16, true), IC::kCvt), 16u + 4u);
+  EXPECT_EQ(mx::total(mx::add_step(mx::Elem::kBF16, false), IC::kCvt), 2u + 1u);
+  EXPECT_EQ(mx::total(mx::add_step(mx::Elem::kF32, true), IC::kFfma), 4u);
+  EXPECT_EQ(mx::total(mx::add_step(mx::Elem::kF32, true), IC::kCvt), 0u);
   EXPECT_EQ(mx::regs_gemm(false, true), 126);
   EXPECT_EQ(mx::regs_flash(true, 128), 128);
 }

@@ -118,9 +118,14 @@
 //   vector trips then scalar trips: gelu_load(e, vec) (+ load), commit, wait 0, gelu_step(e, vec)
 //     (+ the store)
 //   warp_exit
-// Row trips (softmax, layernorm, gelu): a warp makes a trip when any of its lanes has an element
-// in it; vec = the 16-byte loop (8 elements per lane for f16/bf16, 4 for f32), !vec = the scalar
-// tail (1 element per lane).
+// add_kernel<T> (grid-stride, 256 threads; the grid and trips of gelu_kernel):
+//   cta_begin, add_prologue()
+//   vector trips then scalar trips: add_load(e, vec) (+ loads of a, then b), commit, wait 0,
+//     add_step(e, vec) (+ the store of y)
+//   warp_exit
+// Row trips (softmax, layernorm, gelu, add): a warp makes a trip when any of its lanes has an
+// element in it; vec = the 16-byte loop (8 elements per lane for f16/bf16, 4 for f32), !vec = the
+// scalar tail (1 element per lane).
 //
 // Registers per thread: regs_<kernel>(...) below, from ptxas -v (same nvcc and flags).
 #include <cstdint>
@@ -148,7 +153,7 @@ struct Body {
   Item items[16];  // items in program order
 };
 
-// The element type of the row kernels (gemv, softmax, layernorm, gelu).
+// The element type of the row kernels (gemv, softmax, layernorm, gelu, add).
 enum class Elem : std::uint8_t { kF16, kBF16, kF32 };
 
 // --- building bodies ----------------------------------------------------------------------------
@@ -652,6 +657,33 @@ ACCSIM_MIX_HD constexpr Body gelu_step(Elem e, bool vec) {
   return b;
 }
 
+// --- add_kernel ---------------------------------------------------------------------------------
+
+// As gelu_prologue: n / kv, the grid stride and the thread's first vector.
+ACCSIM_MIX_HD constexpr Body add_prologue() {
+  Body b = body("add_prologue");
+  add(b, InstrClass::kAlu, 4);
+  return b;
+}
+// The addresses of the trip's two loads (a, b).
+ACCSIM_MIX_HD constexpr Body add_load(Elem e, bool vec) {
+  (void)e, (void)vec;
+  Body b = body("add_load");
+  add(b, InstrClass::kAlu, 3);
+  return b;
+}
+// Per element one add.f32 after the unpacks of a and b, then the packs of y.
+ACCSIM_MIX_HD constexpr Body add_step(Elem e, bool vec) {
+  using namespace detail;
+  const std::uint32_t n = elems(e, vec);
+  Body b = body("add_step");
+  add(b, C::kCvt, unpacks(e, 2 * n));
+  add(b, C::kFfma, n, kDep);
+  add(b, C::kCvt, packs(e, vec), kDep);
+  add(b, C::kAlu, 1);
+  return b;
+}
+
 // --- registers per thread -----------------------------------------------------------------------
 //
 // `ptxas info : Used N registers` of each timing-build (PlainMem) instantiation, from
@@ -687,6 +719,9 @@ ACCSIM_MIX_HD constexpr int regs_layernorm(Elem e) {
 }
 ACCSIM_MIX_HD constexpr int regs_gelu(Elem e) {
   return e == Elem::kF32 ? 31 : 32;
+}
+ACCSIM_MIX_HD constexpr int regs_add(Elem e) {
+  return e == Elem::kF32 ? 28 : e == Elem::kBF16 ? 29 : 32;
 }
 
 }  // namespace accsim::workloads::mix
