@@ -9,6 +9,7 @@
 
 #include "reference/host/cases.h"
 #include "reference/host/op_trace.h"
+#include "workloads/gen/kernel_access.h"
 #include "workloads/trace/access_trace.h"
 #include "workloads/trace/access_trace_format.h"
 #include "workloads/trace/op_trace.h"
@@ -49,6 +50,7 @@ TEST(Compat, OpTraceReadsBack) {
       {"softmax rows=16 cols=1000", {"x", "y"}, 1},
       {"layernorm rows=16 cols=768", {"x", "gamma", "beta", "y"}, 1},
       {"gelu n=1000", {"x", "y"}, 1},
+      {"add n=1000", {"a", "b", "y"}, 1},
   };
   const std::string path = ::testing::TempDir() + "/compat.optrace.jsonl";
   std::vector<OpTraceEntry> written;
@@ -92,6 +94,37 @@ TEST(Compat, OpTraceReadsBack) {
     EXPECT_EQ(r.access_trace->kernel, w.trace_kernel);
   }
   EXPECT_TRUE(recs[0].causal);
+}
+
+// An add case as the harness logs it (op_trace_entries: kernel add_kernel, op elementwise, shape
+// n, tensors a, b, y) is a launch the CPU generator takes: the records it generates from it are
+// those of its own add launch at the same addresses.
+TEST(Compat, AddRecordIsALaunchTheGeneratorTakes) {
+  const Case c = one("add n=1000003 dtype=bf16");
+  wl::KernelBuildOptions o;
+  o.dtype = wl::DType::kBf16;
+  const auto built = wl::build_kernel_launches("add", {{"n", 1000003}}, o).at(0);
+  std::vector<LaunchInfo> ls(1);
+  ls[0].kernel = "add_kernel";
+  ls[0].grid = {(*built.rec.grid)[0], 1, 1};
+  ls[0].block = {256, 1, 1};
+  ls[0].regs = static_cast<int>(built.rec.regs);
+  std::vector<OpTensor> ts;
+  for (const auto& t : built.rec.tensors) ts.push_back({t.name, t.addr, t.bytes});
+  const auto es = op_trace_entries(c, ls, ts);
+  ASSERT_EQ(es.size(), 1u);
+  const std::string path = ::testing::TempDir() + "/compat_add.optrace.jsonl";
+  {
+    std::ofstream f(path);
+    f << op_trace_header("gpu", "accsim-ref", 0) << "\n" << op_trace_line(es[0]) << "\n";
+  }
+  const auto recs = wl::read_op_trace(path);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].op, wl::OpKind::kElementwise);
+  const auto l = wl::launch_from_op_trace(recs, 0);
+  const auto got = wl::kernel_accesses(l);
+  EXPECT_FALSE(got.empty());
+  EXPECT_EQ(got, wl::kernel_accesses(built));
 }
 
 TEST(Compat, AccessTraceMetadataReadsBack) {

@@ -14,19 +14,20 @@ namespace {
 
 using detail::decode_splits;
 using detail::Dim3;
-using detail::gelu_grid;
+using detail::grid_stride_grid;
 
 struct KernelEntry {
   RefKernel kernel;
   std::string_view name;
   OpKind op;
 };
-constexpr std::array<KernelEntry, 8> kKernels{{
+constexpr std::array<KernelEntry, 9> kKernels{{
     {RefKernel::kGemm, "gemm_tc_kernel", OpKind::kGemm},
     {RefKernel::kGemv, "gemv_kernel", OpKind::kGemv},
     {RefKernel::kSoftmax, "softmax_kernel", OpKind::kSoftmax},
     {RefKernel::kLayernorm, "layernorm_kernel", OpKind::kLayernorm},
     {RefKernel::kGelu, "gelu_kernel", OpKind::kGelu},
+    {RefKernel::kAdd, "add_kernel", OpKind::kElementwise},
     {RefKernel::kFlashFwd, "flash_fwd_kernel", OpKind::kSdpa},
     {RefKernel::kDecodeSplit, "decode_split_kernel", OpKind::kSdpa},
     {RefKernel::kDecodeCombine, "decode_combine_kernel", OpKind::kElementwise},
@@ -206,8 +207,8 @@ struct Layout {
 };
 
 // A launch record; grid, block, smem and regs come from the kernel's plan (build_kernel_launches)
-// except where the plan takes them from the record (GELU's and decode's grids, the combine's
-// block).
+// except where the plan takes them from the record (the GELU, add and decode grids, the
+// combine's block).
 OpRecord make_record(RefKernel k, DType dt,
                      std::vector<std::pair<std::string, std::uint64_t>> shape,
                      std::vector<TensorRef> tensors, std::optional<Dim3> grid = {},
@@ -276,6 +277,19 @@ KernelLaunch softmax_launch(DType dt, std::uint64_t rows, std::uint64_t cols, Te
   return l;
 }
 
+// gelu_kernel (x -> y) or add_kernel (a, b -> y) over n elements, with its launcher's grid.
+KernelLaunch grid_stride_launch(RefKernel k, DType dt, std::uint64_t n, Layout& lay,
+                                std::uint32_t sms) {
+  const std::uint64_t es = dtype_bytes(dt);
+  const auto names = k == RefKernel::kAdd ? std::vector<const char*>{"a", "b", "y"}
+                                          : std::vector<const char*>{"x", "y"};
+  std::vector<TensorRef> ts;
+  for (const char* name : names) ts.push_back(lay.add(name, n * es));
+  KernelLaunch l;
+  l.rec = make_record(k, dt, {{"n", n}}, std::move(ts), Dim3{grid_stride_grid(n, es, sms), 1, 1});
+  return l;
+}
+
 }  // namespace
 
 std::string_view ref_kernel_name(RefKernel k) {
@@ -337,7 +351,7 @@ std::vector<AccessRecord> kernel_accesses(const KernelLaunch& launch, const Kern
 }
 
 std::string kernel_op_names() {
-  return "gemm, gemv, softmax, layernorm, gelu, sdpa_flash, sdpa_naive, decode";
+  return "gemm, gemv, softmax, layernorm, gelu, add, sdpa_flash, sdpa_naive, decode";
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> parse_kernel_shape(std::string_view text) {
@@ -419,14 +433,10 @@ std::vector<KernelLaunch> build_kernel_launches(std::string_view op, const Shape
           make_record(RefKernel::kLayernorm, dt, {{"rows", rows}, {"cols", cols}}, {x, g, b, y});
       out.push_back(l);
     }
-  } else if (op == "gelu") {
+  } else if (op == "gelu" || op == "add") {
     shape_only(shape, op, {"n"});
-    const std::uint64_t n = shape_get(shape, op, "n");
-    auto x = lay.add("x", n * es), y = lay.add("y", n * es);
-    KernelLaunch l;
-    l.rec = make_record(RefKernel::kGelu, dt, {{"n", n}}, {x, y},
-                        Dim3{gelu_grid(n, es, o.sm_count), 1, 1});
-    out.push_back(l);
+    out.push_back(grid_stride_launch(op == "add" ? RefKernel::kAdd : RefKernel::kGelu, dt,
+                                     shape_get(shape, op, "n"), lay, o.sm_count));
   } else if (op == "sdpa_flash" || op == "sdpa_naive") {
     shape_only(shape, op, {"B", "H", "N", "d"});
     const std::uint64_t B = shape_get(shape, op, "B"), H = shape_get(shape, op, "H"),

@@ -21,9 +21,9 @@
 // unit "none") and SM ids (0).
 //
 // Kernels covered: gemm_tc_kernel (also QK^T and P.V of naive attention), gemv_kernel,
-// softmax_kernel, layernorm_kernel, gelu_kernel, flash_fwd_kernel, decode_split_kernel,
-// decode_combine_kernel. Not covered: the microbenchmarks (chase_kernel, bandwidth_kernel), which
-// have no op-trace records.
+// softmax_kernel, layernorm_kernel, gelu_kernel, add_kernel, flash_fwd_kernel,
+// decode_split_kernel, decode_combine_kernel. Not covered: the microbenchmarks (chase_kernel,
+// bandwidth_kernel), which have no op-trace records.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +45,7 @@ enum class RefKernel {
   kSoftmax,
   kLayernorm,
   kGelu,
+  kAdd,
   kFlashFwd,
   kDecodeSplit,
   kDecodeCombine
@@ -106,12 +107,12 @@ std::vector<AccessRecord> kernel_accesses(const KernelLaunch& launch,
 // --- launch records for a shape, without a GPU ------------------------------------------------
 
 // The same launch-configuration logic as reference/'s host launchers (grid, block, shared memory,
-// decode splits, GELU grid), in one place (each kernel's plan in kernel_tiling.cpp). The
+// decode splits, GELU and add grids), in one place (each kernel's plan in kernel_tiling.cpp). The
 // records carry the registers per thread of kernel_mix.h's regs_* (OpRecord::regs).
 struct KernelBuildOptions {
   DType dtype = DType::kFp16;
   bool causal = false;           // sdpa_flash, sdpa_naive
-  std::uint32_t sm_count = 132;  // H100 SXM: the GELU grid and the default decode splits use it
+  std::uint32_t sm_count = 132;  // H100 SXM: the GELU and add grids, the default decode splits
   // Tensors are laid out one after another from here, each aligned to `align` bytes (cudaMalloc
   // returns at least 256-byte-aligned blocks).
   std::uint64_t base_address = 0x7f0000000000ull;
@@ -119,8 +120,8 @@ struct KernelBuildOptions {
 };
 
 // Ops and their shape keys: gemm M,N,K[,batch] · gemv M,K · softmax rows,cols ·
-// layernorm rows,cols · gelu n · sdpa_flash B,H,N,d · sdpa_naive B,H,N,d (three launches) ·
-// decode B,H,L,d[,splits] (split + combine launches).
+// layernorm rows,cols · gelu n · add n (y = a + b) · sdpa_flash B,H,N,d · sdpa_naive B,H,N,d
+// (three launches) · decode B,H,L,d[,splits] (split + combine launches).
 std::vector<KernelLaunch> build_kernel_launches(
     std::string_view op, const std::vector<std::pair<std::string, std::uint64_t>>& shape,
     const KernelBuildOptions& opt = {});

@@ -19,7 +19,7 @@ constexpr std::uint32_t kGemmBM = 128, kGemmBN = 128, kGemmBK = 32, kGemmThreads
 constexpr std::uint32_t kGemvWarps = 8, kGemvUnroll = 4;
 constexpr std::uint32_t kFaBM = 128, kFaBN = 64, kFaThreads = 256, kFaPad = 8;
 constexpr std::uint32_t kDecWarps = 4, kDecThreads = 128, kDecUnroll = 4;
-constexpr std::uint32_t kGeluThreads = 256;
+constexpr std::uint32_t kGridStrideThreads = 256;  // gelu_kernel, add_kernel
 
 // rowwise.cu row_threads(): the smallest power of two >= the row's vectors, 32..512.
 std::uint32_t row_threads(std::uint64_t cols, std::uint64_t vec) {
@@ -450,44 +450,48 @@ class RowPlan final : public KernelPlan {
   mix::Elem elem_ = mix::Elem::kF16;
 };
 
-// --- gelu_kernel (rowwise.cu) -------------------------------------------------------------------
+// --- gelu_kernel, add_kernel (rowwise.cu): grid-stride elementwise -----------------------------
 
-class GeluPlan final : public KernelPlan {
+class GridStridePlan final : public KernelPlan {
  public:
-  explicit GeluPlan(const KernelLaunch& l) {
+  // add: y = a + b (add_kernel), otherwise y = gelu(x) (gelu_kernel).
+  GridStridePlan(const KernelLaunch& l, bool add) : add_(add) {
     const OpRecord& r = l.rec;
     es_ = elem_bytes(r, true);
     n_ = need_dim(r, "n");
-    x_ = tensor(r, "x", prod(r, {n_, es_}));
-    y_ = tensor(r, "y", prod(r, {n_, es_}));
+    const std::uint64_t bytes = prod(r, {n_, es_});
+    for (const char* name : add ? std::vector<const char*>{"a", "b"} : std::vector{"x"})
+      in_.push_back(tensor(r, name, bytes));
+    y_ = tensor(r, "y", bytes);
     // The grid depends on the GPU's SM count, so the record's grid is taken as given.
-    if (!r.grid) fail(r, "gelu_kernel needs the record's grid (it depends on the SM count)");
+    if (!r.grid) fail(r, r.kernel + " needs the record's grid (it depends on the SM count)");
     grid_ = (*r.grid)[0];
     if (grid_ == 0) fail(r, "grid is 0");
     elem_ = mix_elem(r);
-    set_launch(r, {grid_, 1, 1}, {kGeluThreads, 1, 1}, 0, u32(mix::regs_gelu(elem_)));
+    const int regs = add ? mix::regs_add(elem_) : mix::regs_gelu(elem_);
+    set_launch(r, {grid_, 1, 1}, {kGridStrideThreads, 1, 1}, 0, u32(regs));
   }
 
-  // gelu_prologue; grid-stride trips of 16-byte vectors, then of single elements: gelu_load,
-  // load x, commit, wait 0, gelu_step, store y.
+  // <k>_prologue; grid-stride trips of 16-byte vectors, then of single elements: <k>_load, the
+  // loads (x; or a, then b), commit, wait 0, <k>_step, the store of y.
   WarpProgram warp(std::uint64_t cta, std::uint32_t w, WarpOut& o) const override {
     const std::uint64_t kv = 16 / es_, nvec = n_ / kv;
-    const std::uint64_t stride = std::uint64_t{grid_} * kGeluThreads;
-    const std::uint64_t first = cta * kGeluThreads + w * 32;
-    o.mix(mix::gelu_prologue());
+    const std::uint64_t stride = std::uint64_t{grid_} * kGridStrideThreads;
+    const std::uint64_t first = cta * kGridStrideThreads + w * 32;
+    o.mix(add_ ? mix::add_prologue() : mix::gelu_prologue());
     for (int pass = 0; pass < 2; ++pass) {
       const bool vec = pass == 0;
       const std::uint64_t end = vec ? nvec : n_, width = vec ? 16 : es_;
       for (std::uint64_t i0 = first + (vec ? 0 : nvec * kv); i0 < end; i0 += stride) {
-        o.mix(mix::gelu_load(elem_, vec));
-        for (std::uint32_t lane = 0; lane < 32; ++lane)
-          if (i0 + lane < end) o.lane(x_ + (i0 + lane) * width);
-        o.load();
+        o.mix(add_ ? mix::add_load(elem_, vec) : mix::gelu_load(elem_, vec));
+        for (const std::uint64_t base : in_) {
+          access(o, base, i0, end, width);
+          o.load();
+        }
         o.commit();
         o.wait(0);
-        o.mix(mix::gelu_step(elem_, vec));
-        for (std::uint32_t lane = 0; lane < 32; ++lane)
-          if (i0 + lane < end) o.lane(y_ + (i0 + lane) * width);
+        o.mix(add_ ? mix::add_step(elem_, vec) : mix::gelu_step(elem_, vec));
+        access(o, y_, i0, end, width);
         o.store();
         co_yield kPointEnd;
       }
@@ -495,7 +499,16 @@ class GeluPlan final : public KernelPlan {
   }
 
  private:
-  std::uint64_t es_ = 0, n_ = 0, x_ = 0, y_ = 0;
+  // The lanes of one warp access: element (or vector) i0 + lane of the tensor at `base`.
+  static void access(WarpOut& o, std::uint64_t base, std::uint64_t i0, std::uint64_t end,
+                     std::uint64_t width) {
+    for (std::uint32_t lane = 0; lane < 32; ++lane)
+      if (i0 + lane < end) o.lane(base + (i0 + lane) * width);
+  }
+
+  bool add_;
+  std::uint64_t es_ = 0, n_ = 0, y_ = 0;
+  std::vector<std::uint64_t> in_;
   std::uint32_t grid_ = 1;
   mix::Elem elem_ = mix::Elem::kF16;
 };
@@ -765,9 +778,9 @@ class DecodeCombinePlan final : public KernelPlan {
 
 // --- launch configuration ------------------------------------------------------------------------
 
-std::uint32_t gelu_grid(std::uint64_t n, std::uint64_t es, std::uint32_t sms) {
+std::uint32_t grid_stride_grid(std::uint64_t n, std::uint64_t es, std::uint32_t sms) {
   const std::uint64_t nvec = std::max<std::uint64_t>(1, n / (16 / es));
-  const std::uint64_t g = std::min<std::uint64_t>(cdiv(nvec, kGeluThreads), 8ull * sms);
+  const std::uint64_t g = std::min<std::uint64_t>(cdiv(nvec, kGridStrideThreads), 8ull * sms);
   return static_cast<std::uint32_t>(std::max<std::uint64_t>(1, g));
 }
 
@@ -887,7 +900,9 @@ std::unique_ptr<KernelPlan> make_kernel_plan(const KernelLaunch& launch) {
     case RefKernel::kLayernorm:
       return std::make_unique<RowPlan>(launch, true);
     case RefKernel::kGelu:
-      return std::make_unique<GeluPlan>(launch);
+      return std::make_unique<GridStridePlan>(launch, false);
+    case RefKernel::kAdd:
+      return std::make_unique<GridStridePlan>(launch, true);
     case RefKernel::kFlashFwd:
       return std::make_unique<FlashPlan>(launch);
     case RefKernel::kDecodeSplit:

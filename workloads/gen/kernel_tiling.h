@@ -29,8 +29,9 @@ using Dim3 = std::array<std::uint32_t, 3>;
 inline std::uint64_t cdiv(std::uint64_t a, std::uint64_t b) {
   return (a + b - 1) / b;
 }
-// GELU: enough CTAs for 8 per SM (2048 threads), fewer when the tensor is small.
-std::uint32_t gelu_grid(std::uint64_t n, std::uint64_t es, std::uint32_t sms);
+// gelu_kernel and add_kernel (rowwise.cu grid_stride_ctas): enough CTAs of 256 threads for 8 per
+// SM (2048 threads), fewer when the tensor is small.
+std::uint32_t grid_stride_grid(std::uint64_t n, std::uint64_t es, std::uint32_t sms);
 // host/checks.cpp decode_splits(): about 8 CTAs of 4 warps per SM, at least 256 keys each.
 std::uint64_t decode_splits(std::uint64_t heads, std::uint64_t L, std::uint64_t sms,
                             std::optional<std::uint64_t> given);

@@ -18,6 +18,7 @@
 
 #include "tests/unit/workloads/kernel_test_util.h"
 #include "tests/unit/workloads/trace_test_util.h"
+#include "workloads/trace/kernel_mix.h"
 #include "workloads/trace/op_trace.h"
 #include "workloads/trace/trace_file.h"
 
@@ -508,6 +509,35 @@ TEST(KernelAccess, GeluGridStrideCoversEveryElementOnce) {
   }
 }
 
+// add_kernel: gelu_kernel's grid-stride trips, with a and b each read once per element and y
+// written once. n not a multiple of the vector width (scalar tail), below one warp, fp32.
+TEST(KernelAccess, AddGridStrideReadsAAndBOnceWritesYOnce) {
+  struct Case {
+    std::uint64_t n;
+    DType dt;
+  };
+  for (const auto& c : {Case{100003, DType::kFp16}, Case{4096, DType::kFp32}, Case{7, DType::kBf16},
+                        Case{20, DType::kFp16}, Case{50001, DType::kFp32}}) {
+    auto l = build_kernel_launches("add", {{"n", c.n}}, opts(c.dt, false, 1))[0];
+    ASSERT_EQ(l.rec.tensors.size(), 3u);
+    const auto recs = gen(l);
+    const auto tl = tally(recs, l.rec.tensors);
+    EXPECT_EQ(tl.outside, 0u);
+    const std::uint64_t es = dtype_bytes(c.dt), kv = 16 / es, nvec = c.n / kv;
+    // The warp-level access of element e: vector trip e / kv / 32, or the one scalar trip.
+    const auto grp = [&](std::uint64_t e) {
+      return e < nvec * kv ? static_cast<std::int64_t>(e / kv / 32) : std::int64_t{1} << 40;
+    };
+    for (const char* name : {"a", "b", "y"}) {
+      Groups g;
+      add_groups(g, find_tensor(l.rec, name), es, c.n, grp);
+      expect_counts(tl, find_tensor(l.rec, name), g, 1, name[0] == 'y',
+                    std::string(name) + " n=" + std::to_string(c.n));
+    }
+    EXPECT_LE(l.rec.grid->at(0), 8u);
+  }
+}
+
 TEST(KernelAccess, FlashReadsKvOncePerQueryTileAndSkipsCausalTiles) {
   for (bool causal : {false, true})
     for (std::uint64_t d : {64, 128}) {
@@ -662,6 +692,16 @@ TEST(KernelAccess, TotalsMatchTheDocumentedClosedForms) {
     const std::uint64_t nvec = n / 8, want = cdiv(nvec, 2) + (n % 8 != 0);
     EXPECT_EQ(count(build_kernel_launches("gelu", {{"n", n}})[0]), (P{want, want})) << n;
   }
+  // add: a and b loaded, y stored, each in gelu's sectors: 2 s loads and s stores, s = ceil(nvec /
+  // 2) + (n mod kv != 0) (a 16-byte vector is half a sector; the tail fits in one sector).
+  for (DType dt : {DType::kFp16, DType::kFp32})
+    for (std::uint64_t n :
+         {std::uint64_t{1} << 16, std::uint64_t{1000003}, std::uint64_t{768}, std::uint64_t{7}}) {
+      const std::uint64_t kv = 16 / dtype_bytes(dt), nvec = n / kv;
+      const std::uint64_t want = cdiv(nvec, 2) + (n % kv != 0);
+      EXPECT_EQ(count(build_kernel_launches("add", {{"n", n}}, opts(dt))[0]), (P{2 * want, want}))
+          << n;
+    }
   for (bool causal : {false, true}) {
     const std::uint64_t B = 2, H = 1, N = 1024, d = 128, t = N / 128;
     const std::uint64_t kv = causal ? t * (t + 1) * 64 * d * 2 / 32 : t * N * d * 2 / 32;
@@ -730,6 +770,28 @@ TEST(KernelAccess, LaunchConfigurationFollowsTheHostLaunchers) {
   EXPECT_EQ(*g.rec.grid, (std::array<std::uint32_t, 3>{512, 1, 1}));
   g = build_kernel_launches("gelu", {{"n", 1u << 26}})[0];
   EXPECT_EQ(g.rec.grid->at(0), 8u * 132);
+  // add: gelu's grid rule (rowwise.cu grid_stride_ctas), 256 threads, tensors a, b, y of n
+  // elements.
+  for (DType dt : {DType::kFp16, DType::kBf16, DType::kFp32})
+    for (std::uint64_t n : {std::uint64_t{7}, std::uint64_t{1000003}, std::uint64_t{1} << 26}) {
+      const auto a = build_kernel_launches("add", {{"n", n}}, opts(dt))[0];
+      EXPECT_EQ(*a.rec.grid, *build_kernel_launches("gelu", {{"n", n}}, opts(dt))[0].rec.grid);
+      EXPECT_EQ(*a.rec.block, (std::array<std::uint32_t, 3>{256, 1, 1}));
+      EXPECT_EQ(a.rec.kernel, "add_kernel");
+      EXPECT_EQ(a.rec.op, OpKind::kElementwise);
+      ASSERT_EQ(a.rec.tensors.size(), 3u);
+      for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(a.rec.tensors[i].name, std::string(1, "aby"[i]));
+        EXPECT_EQ(a.rec.tensors[i].bytes, n * dtype_bytes(dt));
+      }
+    }
+  EXPECT_EQ(build_kernel_launches("add", {{"n", 1u << 20}})[0].rec.grid->at(0), 512u);
+  EXPECT_EQ(build_kernel_launches("add", {{"n", 1u << 20}}, opts(DType::kFp32))[0].rec.grid->at(0),
+            1024u);
+  EXPECT_EQ(build_kernel_launches("add", {{"n", 100}})[0].rec.grid->at(0), 1u);
+  EXPECT_EQ(build_kernel_launches("add", {{"n", 1u << 20}}, opts(DType::kBf16))[0].rec.regs,
+            static_cast<std::uint32_t>(mix::regs_add(mix::Elem::kBF16)));
+  EXPECT_NE(kernel_op_names().find("add"), std::string::npos);
   auto d = build_kernel_launches("decode", {{"B", 1}, {"H", 12}, {"L", 4096}, {"d", 64}});
   EXPECT_EQ(d[0].rec.grid->at(0), 16u);  // min(ceil(1056/12) = 88, 4096/256 = 16)
   d = build_kernel_launches("decode", {{"B", 4}, {"H", 32}, {"L", 131072}, {"d", 128}});
@@ -781,6 +843,7 @@ TEST(KernelAccess, CtaSamplingKeepsExactlyTheSampledCtas) {
     ls.push_back(l);
   ls.push_back(build_kernel_launches("softmax", {{"rows", 17}, {"cols", 300}})[0]);
   ls.push_back(build_kernel_launches("gelu", {{"n", 50000}}, opts(DType::kFp16, false, 1))[0]);
+  ls.push_back(build_kernel_launches("add", {{"n", 50001}}, opts(DType::kFp32, false, 1))[0]);
   ls.push_back(build_kernel_launches("gemv", {{"M", 50}, {"K", 64}})[0]);
   for (const auto& l : ls)
     for (bool mix : {false, true})
@@ -925,6 +988,52 @@ TEST(KernelAccessErrors, BadInputIsAnErrorWithAClearMessage) {
           .string();
   expect_err([&] { write_kernel_trace(out, {l, bad}); }, "grid [3,1,1]");
   EXPECT_FALSE(fs::exists(out));
+}
+
+// add_kernel's record: a, b and y present and large enough; the record is named (kernel, and the
+// op-trace line when it comes from one).
+TEST(KernelAccessErrors, AddRecordsNeedThreeLargeEnoughTensors) {
+  const auto expect_err = [](const KernelLaunch& l, const std::vector<std::string>& parts) {
+    try {
+      gen(l);
+      ADD_FAILURE() << "no error; expected one containing: " << parts[0];
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kInput);
+      for (const auto& p : parts)
+        EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    }
+  };
+  const auto l = build_kernel_launches("add", {{"n", 1000}})[0];
+  KernelLaunch bad = l;
+  bad.rec.tensors.erase(bad.rec.tensors.begin() + 1);  // b
+  expect_err(bad, {"add_kernel", "no tensor 'b'", "it has: a, y"});
+  bad = l;
+  bad.rec.tensors[2].bytes = 1998;  // y: 1000 fp16 elements need 2000 bytes
+  expect_err(bad, {"add_kernel", "tensor 'y' has 1998 bytes; the kernel touches 2000"});
+  bad = l;
+  bad.rec.tensors[0].bytes = 0;
+  expect_err(bad, {"tensor 'a' has 0 bytes"});
+  bad = l;
+  bad.rec.shape.clear();
+  expect_err(bad, {"add_kernel", "lacks shape key 'n'"});
+  bad = l;
+  bad.rec.op = OpKind::kGelu;
+  expect_err(bad, {"op kind gelu does not match the kernel (elementwise)"});
+  bad = l;
+  bad.rec.grid.reset();
+  expect_err(bad, {"add_kernel needs the record's grid"});
+  // From an op trace: the message names its line (the header is line 1).
+  const fs::path dir =
+      fs::temp_directory_path() / ("accsim_kgen_add_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  bad = l;
+  bad.rec.tensors[2].bytes = 64;
+  write_op_trace((dir / "ops.jsonl").string(), {}, {l.rec, bad.rec});
+  const auto back = read_op_trace((dir / "ops.jsonl").string());
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_FALSE(gen(launch_from_op_trace(back, 0)).empty());
+  expect_err(launch_from_op_trace(back, 1), {"add_kernel (op-trace line 3)", "tensor 'y' has 64"});
+  fs::remove_all(dir);
 }
 
 }  // namespace

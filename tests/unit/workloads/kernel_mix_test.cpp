@@ -244,6 +244,40 @@ TEST(KernelMix, GeluTotalsFollowTheTiling) {
   }
 }
 
+// add_kernel: gelu_kernel's trips with add's bodies: the prologue per warp, ceil(nvec / 32)
+// vector trips and one scalar trip when n % kv != 0; per trip one commit and one wait (the two
+// loads are one group). Counts per trip, f16 vector: 16 unpacks + 4 packs (cvt), 8 add.f32.
+TEST(KernelMix, AddTotalsFollowTheTiling) {
+  struct Case {
+    std::uint64_t n;
+    DType dt;
+  };
+  for (const auto& c : {Case{100003, DType::kFp16}, Case{4096, DType::kFp32}, Case{7, DType::kBf16},
+                        Case{20, DType::kFp16}, Case{50001, DType::kFp32}}) {
+    const auto l = one("add", {{"n", c.n}}, opts(c.dt, false, 1));
+    const std::uint64_t kv = 16 / dtype_bytes(c.dt), warps = 8 * l.rec.grid->at(0);
+    const std::uint64_t vec = cdiv(c.n / kv, 32), scalar = c.n % kv != 0;
+    const mix::Elem e = elem(c.dt);
+    Totals want;
+    want.add(mix::add_prologue(), warps);
+    want.add(mix::add_load(e, true), vec);
+    want.add(mix::add_step(e, true), vec);
+    want.add(mix::add_load(e, false), scalar);
+    want.add(mix::add_step(e, false), scalar);
+    want.commit = want.wait = vec + scalar;
+    const Totals got = tally(gen(l));
+    EXPECT_EQ(got, want) << c.n;
+    // The same in warp-instructions (workloads/README.md): one add.f32 per element of a lane
+    // (kv per vector trip, 1 per scalar trip); 16-bit types 2 unpacks per element and a pack per
+    // 2 elements (vector trips) or per element (the tail).
+    EXPECT_EQ(got.instr[static_cast<std::uint32_t>(InstrClass::kFfma)], vec * kv + scalar) << c.n;
+    const bool half = c.dt != DType::kFp32;
+    EXPECT_EQ(got.instr[static_cast<std::uint32_t>(InstrClass::kCvt)],
+              half ? vec * (2 * kv + kv / 2) + scalar * 3 : 0)
+        << c.n;
+  }
+}
+
 // flash_fwd_kernel, Q = N/128 query tiles per head, 8 warps each. A CTA visits T key tiles
 // (N/64; causal: query tile qb visits 2 qb + 2); per warp one copy body per 16-byte copy trip
 // (d/16 for Q, d/16 per key tile: K and V d/32 each, tiles 0 .. T-1), T + 1 commits, T waits,
@@ -326,6 +360,7 @@ TEST(KernelMix, TheMixLeavesTheMemoryRecordsAsTheyAre) {
   std::vector<KernelLaunch> ls = build_kernel_launches(
       "sdpa_naive", {{"B", 1}, {"H", 2}, {"N", 256}, {"d", 64}}, opts(DType::kFp16, true));
   ls.push_back(one("gelu", {{"n", 1003}}));
+  ls.push_back(one("add", {{"n", 1003}}));
   for (const auto& l : ls) {
     KernelGenOptions mem;
     mem.instruction_mix = false;
@@ -423,6 +458,7 @@ std::vector<KernelLaunch> variety() {
   ls.push_back(one("softmax", {{"rows", 3}, {"cols", 1001}}));
   ls.push_back(one("layernorm", {{"rows", 2}, {"cols", 768}}, opts(DType::kFp32)));
   ls.push_back(one("gelu", {{"n", 100003}}, opts(DType::kFp16, false, 1)));
+  ls.push_back(one("add", {{"n", 100003}}, opts(DType::kBf16, false, 1)));
   for (bool causal : {false, true})
     for (std::uint64_t d : {64, 128})
       ls.push_back(one("sdpa_flash", {{"B", 1}, {"H", 1}, {"N", 512}, {"d", d}},
@@ -633,6 +669,7 @@ TEST(KernelStream, BatchesDoNotGrowWithTheProblem) {
   both("softmax", {{"rows", 1}, {"cols", 4096}}, {{"rows", 1}, {"cols", 65536}});
   both("layernorm", {{"rows", 1}, {"cols", 4096}}, {{"rows", 1}, {"cols", 65536}});
   both("gelu", {{"n", 1u << 14}}, {{"n", 1u << 18}}, opts(DType::kFp16, false, 1));
+  both("add", {{"n", 1u << 14}}, {{"n", 1u << 18}}, opts(DType::kFp16, false, 1));
   both("sdpa_flash", {{"B", 1}, {"H", 1}, {"N", 256}, {"d", 128}},
        {{"B", 1}, {"H", 1}, {"N", 2048}, {"d", 128}}, opts(DType::kFp16, true));
   both("decode", {{"B", 1}, {"H", 1}, {"L", 4096}, {"d", 64}, {"splits", 4}},
