@@ -43,7 +43,7 @@ const config::Schema<GpuWorkload>& gpu_workload_schema() {
               "measured figures; relative to this file")
         .text("kernel", &GpuWorkload::kernel, std::string(),
               "instead of trace: a reference-kernel op whose accesses are generated "
-              "(gemm|gemv|softmax|layernorm|gelu|sdpa_flash|sdpa_naive|decode)")
+              "(gemm|gemv|softmax|layernorm|gelu|add|sdpa_flash|sdpa_naive|decode)")
         .text("shape", &GpuWorkload::shape, std::string(),
               "the op's shape, e.g. M=4096,K=4096 (workloads/README.md)")
         .text("dtype", &GpuWorkload::dtype, std::string("fp16"), "fp16|bf16|fp32")

@@ -95,9 +95,11 @@ TEST(CliGpuLong, FlashAttentionN4096IsPipeBoundAndFollowsTheTensorRate) {
   }
 }
 
-// A large GEMV is bound by DRAM bandwidth. GELU (tanhf: ~16 FFMA, an ex2 and an rcp per element
-// in the reference kernel) sits near the balance of issue and DRAM bandwidth: it keeps the DRAM
-// busy at least 60 % of the time, whichever of the two binds.
+// A large GEMV and the residual addition y = a + b (4 M fp16 elements; per warp trip of 256
+// elements 32 warp-instructions for 1 KiB read and 512 B written) are bound by DRAM bandwidth.
+// GELU (tanhf: ~16 FFMA, an ex2 and an rcp per element in the reference kernel) sits near the
+// balance of issue and DRAM bandwidth: it keeps the DRAM busy at least 60 % of the time, whichever
+// of the two binds.
 TEST(CliGpu, MemoryBoundKernelsKeepTheDramBusy) {
   const auto bound_of = [](const std::string& kernel, const std::string& shape) {
     TempDir d;
@@ -113,6 +115,9 @@ TEST(CliGpu, MemoryBoundKernelsKeepTheDramBusy) {
   const auto gelu = bound_of("gelu", "n=16777216");
   EXPECT_TRUE(gelu["bound"] == "dram" || gelu["bound"] == "issue") << gelu.dump();
   EXPECT_GT(gelu["utilisation"]["dram"].get<double>(), 0.6) << gelu.dump();
+  const auto add = bound_of("add", "n=4194304");
+  EXPECT_EQ(add["bound"], "dram") << add.dump();
+  EXPECT_GT(add["utilisation"]["dram"].get<double>(), 0.6) << add.dump();
 }
 
 }  // namespace

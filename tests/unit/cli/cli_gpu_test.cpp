@@ -39,6 +39,37 @@ TEST(CliGpu, GeneratedKernelRunWritesTheGpuReport) {
   EXPECT_GT(j["components"]["gpu"]["energy"]["gpu_pj"].get<double>(), 0);
 }
 
+// The residual addition y = a + b over 1 M fp16 elements (a GPT-2 medium prefill of 1024 tokens,
+// d_model 1024): every sector of a and b comes from DRAM once, y stays in L2 (dirty at the end),
+// and the kernel is bound by DRAM bandwidth. Grid and instruction counts as the generator builds
+// them (workloads/README.md, "Kernel access generator").
+TEST(CliGpu, AddKernelRunIsDramBound) {
+  TempDir d;
+  const std::uint64_t n = 1u << 20;
+  CliResult r =
+      run_accsim("run " + src("configs/systems/gpu_h100.yaml") +
+                 " --set workload.kernel=add --set workload.shape=n=" + std::to_string(n) + " -o " +
+                 d.file("r.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("add_kernel dram"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(slurp(d.file("r.json")));
+  const auto& k = j["components"]["gpu"]["latency"]["kernels"].at(0);
+  workloads::KernelBuildOptions o;
+  o.sm_count = j["config"]["gpu"]["sms"].get<std::uint32_t>();
+  const auto l = workloads::build_kernel_launches("add", {{"n", n}}, o).at(0);
+  EXPECT_EQ(k["kernel"], "add_kernel");
+  EXPECT_EQ(k["ctas"], l.rec.grid->at(0));
+  EXPECT_EQ(k["bound"], "dram") << k.dump();
+  EXPECT_GT(k["utilisation"]["dram"].get<double>(), 0.5) << k.dump();
+  EXPECT_EQ(k["dram_read_bytes"], 2 * n * 2);    // a and b, once
+  EXPECT_EQ(k["l2_dirty_bytes_at_end"], n * 2);  // y
+  EXPECT_EQ(k["sectors"], 3 * n * 2 / 32);
+  // Per 32 lanes x 8 elements: 8 add.f32, 16 unpacks and 4 packs (kernel_mix.h add_step).
+  const std::uint64_t trips = n / 8 / 32;
+  EXPECT_EQ(k["instructions"]["ffma"], 8 * trips);
+  EXPECT_EQ(k["instructions"]["cvt"], 20 * trips);
+}
+
 TEST(CliGpu, ReplaysAnAccessTrace) {
   TempDir d;
   // A trace written by the kernel access generator.
