@@ -49,10 +49,10 @@ int cmd_list(const Argv& argv) {
   std::cout << ft.str();
   std::cout << "\nGPU presets (gpu.preset):\n";
   for (const auto& name : hw::gpu_preset_names()) std::cout << "  " << name << "\n";
-  std::cout << "\nGPT models of the pim target (workload.model):\n";
+  std::cout << "\nTransformer models (pim workload.model, trace gen model --model):\n";
   report::TextTable mt({"  model", "layers", "d_model", "heads", "d_ff", "vocab", "context"});
-  for (const auto& name : pim::gpt_model_names()) {
-    const pim::GptModel m = pim::gpt_model(name, SourceLoc{});
+  for (const auto& name : workloads::transformer_model_names()) {
+    const workloads::TransformerModel m = workloads::transformer_model(name, SourceLoc{});
     mt.row({"  " + name, std::to_string(m.layers), std::to_string(m.d_model),
             std::to_string(m.heads), std::to_string(m.d_ff), std::to_string(m.vocab),
             std::to_string(m.max_context)});

@@ -5,8 +5,10 @@
 
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
+#include "sim/core/config.h"
 #include "sim/core/units.h"
 #include "workloads/gen/kernel_access.h"
+#include "workloads/gen/transformer.h"
 #include "workloads/trace/pattern_gen.h"
 #include "workloads/trace/trace_file.h"
 
@@ -190,8 +192,78 @@ int trace_gen_kernel(const Args& a) {
   return 0;
 }
 
+// `trace gen model`: one prefill or decode step of a transformer as an op trace
+// (workloads/gen/transformer.h).
+int trace_gen_model_cmd(const Argv& argv) {
+  Args a("trace gen model", "<out.optrace.jsonl> --model NAME --phase prefill|decode [options]",
+         "Writes one step of a decoder-only transformer as an op trace: per layer the reference\n"
+         "kernels' launches (layernorm, QKV projection, attention, output projection, residual\n"
+         "add, MLP with GELU), then the final layer norm and the last token's logits. The gpu\n"
+         "target replays each launch, pim runs a decode step as PIM-GPT does, dataflow and\n"
+         "fpga run one of its sdpa records (workload.record / model.record).\n"
+         "  accsim trace gen model gpt2-prefill.jsonl --model gpt2-small --phase prefill "
+         "--tokens 1024\n"
+         "  accsim trace gen model gpt2-decode.jsonl --model gpt2-small --phase decode "
+         "--context 1023\n"
+         "Models: " +
+             config::join(transformer_model_names(), ", ") +
+             ".\n"
+             "See workloads/README.md, \"Transformer steps\".");
+  a.positional("out", "output op trace (JSON lines)")
+      .option("model", "NAME", "the model (accsim list shows them)")
+      .option("phase", "prefill|decode", "a prompt of --tokens, or one token after --context")
+      .option("tokens", "N", "prefill: prompt tokens per sequence")
+      .option("context", "N", "decode: tokens already in the KV cache (default 0)")
+      .option("batch", "N", "sequences (default 1)")
+      .option("layers", "N", "emit only the first N layers (default: all)")
+      .option("attention", "flash|naive", "prefill: fused or naive attention (default flash)")
+      .flag("no-lm-head", "leave out the final layer norm and the logits")
+      .option("dtype", "TYPE", "fp16 (default) or bf16")
+      .option("sm-count", "N", "SMs of the GPU the launches are sized for (default 132)");
+  if (!a.parse(argv)) return 0;
+  for (const char* opt : {"model", "phase"})
+    if (!a.has(opt)) throw usage_error(std::string("trace gen model: --") + opt + " is required");
+  TransformerStep s;
+  s.model = transformer_model(a.get("model"), SourceLoc{"--model"});
+  const std::string phase = a.get("phase");
+  if (phase != "prefill" && phase != "decode")
+    throw usage_error("trace gen model: --phase expects prefill or decode, got '" + phase + "'");
+  s.phase = phase == "prefill" ? StepPhase::kPrefill : StepPhase::kDecode;
+  if (s.phase == StepPhase::kPrefill && !a.has("tokens"))
+    throw usage_error("trace gen model: prefill needs --tokens N");
+  s.tokens = u64_arg(a, "tokens", 0);
+  s.context = u64_arg(a, "context", 0);
+  s.batch = u64_arg(a, "batch", 1);
+  s.layers = u64_arg(a, "layers", 0);
+  if (a.has("layers") && s.layers == 0) throw usage_error("trace gen model: --layers must be >= 1");
+  const std::string att = a.get("attention", "flash");
+  if (att != "flash" && att != "naive")
+    throw usage_error("trace gen model: --attention expects flash or naive, got '" + att + "'");
+  s.attention = att == "flash" ? PrefillAttention::kFlash : PrefillAttention::kNaive;
+  if (a.has("attention") && s.phase == StepPhase::kDecode)
+    throw usage_error("trace gen model: --attention applies to prefill (decode is split-KV)");
+  s.lm_head = !a.has("no-lm-head");
+  if (a.has("dtype")) {
+    const auto dt = parse_dtype(a.get("dtype"));
+    if (!dt || (*dt != DType::kFp16 && *dt != DType::kBf16))
+      throw usage_error("trace gen model: --dtype expects fp16 or bf16");
+    s.build.dtype = *dt;
+  }
+  const auto sms = u64_arg(a, "sm-count", s.build.sm_count);
+  if (sms == 0 || sms > 4096) throw usage_error("trace gen model: --sm-count must be 1..4096");
+  s.build.sm_count = static_cast<std::uint32_t>(sms);
+  const std::vector<KernelLaunch> launches = transformer_step_launches(s);
+  std::vector<OpRecord> recs;
+  recs.reserve(launches.size());
+  for (const auto& l : launches) recs.push_back(l.rec);
+  write_op_trace(a.get("out"), transformer_step_header(s), recs);
+  std::cerr << "wrote " << recs.size() << " launches of one " << phase << " step of "
+            << s.model.name << " to " << a.get("out") << "\n";
+  return 0;
+}
+
 int trace_gen_cmd(const Argv& argv) {
-  Args a("trace gen", "<sequential|random|conflict|bundled|kernel> <out> [options]",
+  Args a("trace gen", "<sequential|random|conflict|bundled|kernel|model> <out> [options]",
          "Writes a synthetic access trace (.atrace, zstd). 'bundled' rewrites every trace of\n"
          "workloads/traces/ into the folder <out>. 'kernel' generates, on the CPU, the accesses\n"
          "the capture build of a reference kernel (reference/kernels/) would record: one record\n"
@@ -203,8 +275,9 @@ int trace_gen_cmd(const Argv& argv) {
          "or for any shape, with the reference host code's launch configuration:\n"
          "  accsim trace gen kernel out.atrace --kernel gemm --shape M=512,N=1024,K=256\n"
          "Ops and shape keys: gemm M,N,K[,batch]; gemv M,K; softmax, layernorm rows,cols;\n"
-         "gelu n; sdpa_flash, sdpa_naive B,H,N,d (--causal); decode B,H,L,d[,splits].\n"
-         "See workloads/README.md, \"Kernel access generator\".");
+         "gelu, add n; sdpa_flash, sdpa_naive B,H,N,d (--causal); decode B,H,L,d[,splits].\n"
+         "'model' writes a transformer step as an op trace (its own options: trace gen model\n"
+         "--help). See workloads/README.md, \"Kernel access generator\".");
   a.positional("kind", "sequential, random, conflict, bundled or kernel")
       .positional("out", "output file (folder for 'bundled')")
       .option("count", "N", "accesses (default 1024)")
@@ -228,6 +301,8 @@ int trace_gen_cmd(const Argv& argv) {
       .flag("memory-only", "kernel: memory records only, no instruction mix (a version-1 file)")
       .option("wave-ctas", "N", "kernel: CTAs interleaved per wave in the file (default 264)")
       .option("write-op-trace", "FILE", "kernel: also write the launches as an op trace");
+  if (!argv.empty() && argv[0] == "model")
+    return trace_gen_model_cmd(Argv(argv.begin() + 1, argv.end()));
   if (!a.parse(argv)) return 0;
   if (a.get("kind") == "kernel") return trace_gen_kernel(a);
   for (const char* opt :
@@ -244,7 +319,7 @@ int trace_gen_cmd(const Argv& argv) {
   auto pat = parse_access_pattern(a.get("kind"));
   if (!pat)
     throw usage_error("trace gen: unknown kind '" + a.get("kind") +
-                      "'; expected sequential, random, conflict, bundled or kernel");
+                      "'; expected sequential, random, conflict, bundled, kernel or model");
   PatternParams p;
   p.pattern = *pat;
   p.count = u64_arg(a, "count", p.count);

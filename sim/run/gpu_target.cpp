@@ -18,6 +18,7 @@
 #include "workloads/gen/kernel_access.h"
 #include "workloads/trace/access_trace.h"
 #include "workloads/trace/kernel_source.h"
+#include "workloads/trace/trace_file.h"
 
 namespace accsim::run {
 namespace {
@@ -192,10 +193,22 @@ class GpuTarget final : public Target {
     }
     if (auto n = root["workload"]) patch_workload(n, origin, prov);
   }
+  // --workload FILE: an op trace (its header says so) replays its launches; anything else is an
+  // access trace, whose reader reports a missing or unreadable file.
   void set_workload_path(const std::string& path) override {
-    wl_.trace = path;
+    wl_.trace.clear();
     wl_.kernel.clear();
     wl_.op_trace.clear();
+    (is_op_trace(path) ? wl_.op_trace : wl_.trace) = path;
+  }
+  static bool is_op_trace(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    try {
+      return workloads::detect_trace_format(path) == workloads::TraceFormat::kOpTrace;
+    } catch (const Error&) {
+      return false;  // the access-trace reader names the problem
+    }
   }
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };

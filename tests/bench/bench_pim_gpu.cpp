@@ -33,7 +33,7 @@ void BM_PimChannel(benchmark::State& state) {
   hw::PimSpec pim;
   hw::pim_spec_schema().set_defaults(pim);
   const auto g = pim::Geometry::from(dram, pim);
-  const auto model = pim::gpt_model("gpt2-medium", SourceLoc{});
+  const auto model = workloads::transformer_model("gpt2-medium", SourceLoc{});
   const auto lay = pim::place_gpt(model, g, 1024, true, SourceLoc{});
   const pim::Op op = pim::lower_vmm(lay.fc1[0], g, model.d_ff, model.d_model, "fc1", "L0");
   double commands = 0;

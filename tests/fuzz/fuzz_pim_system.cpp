@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (dram.org.burst_bytes() % pim.element_bytes != 0 ||
         static_cast<std::int64_t>(pim.gb_bytes) < dram.org.burst_bytes())
       return 0;  // the pim target rejects these before lowering
-    pim::GptModel m = pim::gpt_model("gpt2-small", SourceLoc{});
+    pim::GptModel m = workloads::transformer_model("gpt2-small", SourceLoc{});
     std::int64_t context = 64;
     if (auto n = root["model"]; n && n.IsMap()) {
       config::LoadCtx c{&origin, &prov, "model"};

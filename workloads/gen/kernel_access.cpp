@@ -197,15 +197,6 @@ class WaveWriter {
 
 // --- building records for a shape --------------------------------------------------------------
 
-struct Layout {
-  std::uint64_t next, align;
-  TensorRef add(std::string name, std::uint64_t bytes) {
-    TensorRef t{std::move(name), next, bytes};
-    next += (bytes + align - 1) / align * align;
-    return t;
-  }
-};
-
 // A launch record; grid, block, smem and regs come from the kernel's plan (build_kernel_launches)
 // except where the plan takes them from the record (the GELU, add and decode grids, the
 // combine's block).
@@ -278,7 +269,7 @@ KernelLaunch softmax_launch(DType dt, std::uint64_t rows, std::uint64_t cols, Te
 }
 
 // gelu_kernel (x -> y) or add_kernel (a, b -> y) over n elements, with its launcher's grid.
-KernelLaunch grid_stride_launch(RefKernel k, DType dt, std::uint64_t n, Layout& lay,
+KernelLaunch grid_stride_launch(RefKernel k, DType dt, std::uint64_t n, TensorArena& lay,
                                 std::uint32_t sms) {
   const std::uint64_t es = dtype_bytes(dt);
   const auto names = k == RefKernel::kAdd ? std::vector<const char*>{"a", "b", "y"}
@@ -398,7 +389,7 @@ std::vector<KernelLaunch> build_kernel_launches(std::string_view op, const Shape
   if (dt != DType::kFp16 && dt != DType::kBf16 && dt != DType::kFp32)
     throw usage_error("kernel build: dtype must be fp16, bf16 or fp32");
   const std::uint64_t es = dtype_bytes(dt);
-  Layout lay{o.base_address, o.align};
+  TensorArena lay{o.base_address, o.align};
   std::vector<KernelLaunch> out;
   if (o.causal && op != "sdpa_flash" && op != "sdpa_naive")
     throw usage_error("kernel " + std::string(op) +

@@ -119,6 +119,16 @@ struct KernelBuildOptions {
   std::uint64_t align = 4096;
 };
 
+// Tensors laid out one after another from `next`, each rounded up to `align` bytes.
+struct TensorArena {
+  std::uint64_t next, align;
+  TensorRef add(std::string name, std::uint64_t bytes) {
+    TensorRef t{std::move(name), next, bytes};
+    next += (bytes + align - 1) / align * align;
+    return t;
+  }
+};
+
 // Ops and their shape keys: gemm M,N,K[,batch] · gemv M,K · softmax rows,cols ·
 // layernorm rows,cols · gelu n · add n (y = a + b) · sdpa_flash B,H,N,d · sdpa_naive B,H,N,d
 // (three launches) · decode B,H,L,d[,splits] (split + combine launches).

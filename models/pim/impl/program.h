@@ -14,6 +14,7 @@
 
 #include "hw/dram_spec.h"
 #include "hw/pim_spec.h"
+#include "workloads/gen/transformer.h"
 #include "workloads/trace/op_trace.h"
 
 namespace accsim::pim {
@@ -96,16 +97,8 @@ Op lower_kv_append(const MatrixLayout& k, const MatrixLayout& v, const Geometry&
                    std::string layer);
 Op asic_op(std::string name, std::string layer, std::int64_t elements, std::int64_t passes);
 
-// GPT-2 / GPT-3 family members (PIM-GPT's eight models) and the decode workload.
-struct GptModel {
-  std::string name;
-  std::int64_t layers = 12, d_model = 768, heads = 12, d_ff = 3072, vocab = 50257,
-               max_context = 1024;
-};
-// gpt2-small gpt2-medium gpt2-large gpt2-xl gpt3-small gpt3-medium gpt3-large gpt3-xl.
-std::vector<std::string> gpt_model_names();
-// Throws a config error at `where` for an unknown name (listing the known ones).
-GptModel gpt_model(const std::string& name, const SourceLoc& where);
+// GPT-2 / GPT-3 family members (PIM-GPT's eight models): workloads/gen/transformer.h's table.
+using GptModel = workloads::TransformerModel;
 
 // The matrices of a GPT model, placed once (weights, KV caches of `context_max` tokens).
 struct GptLayout {

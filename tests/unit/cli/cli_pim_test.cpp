@@ -116,7 +116,7 @@ TEST(CliPim, BadWorkloadsAreConfigErrors) {
   const std::string sys = src("configs/systems/pim_gpt.yaml");
   CliResult r = run_accsim("run " + sys + " --set workload.model=gpt2-smal -o /dev/null");
   EXPECT_EQ(r.code, kConfig) << r.out;
-  EXPECT_NE(r.out.find("unknown GPT model 'gpt2-smal'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unknown model 'gpt2-smal'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("did you mean 'gpt2-small'"), std::string::npos) << r.out;
 
   r = run_accsim("run " + sys + " --set workload.prompt=1023 --set workload.tokens=4 -o /dev/null");

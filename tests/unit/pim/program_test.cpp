@@ -125,8 +125,8 @@ TEST(PimLowering, KvAppendWritesTheKeyRowAndTheValueColumn) {
 
 TEST(PimLowering, GptModelsAndTheirFit) {
   const auto g = geo();
-  for (const auto& name : pim::gpt_model_names()) {
-    const auto m = pim::gpt_model(name, SourceLoc{});
+  for (const auto& name : workloads::transformer_model_names()) {
+    const auto m = workloads::transformer_model(name, SourceLoc{});
     const auto lay = pim::place_gpt(m, g, m.max_context, true, SourceLoc{});
     EXPECT_LE(lay.rows_used, g.rows) << name;
     EXPECT_EQ(lay.weight_bytes, (m.layers * 12 * m.d_model * m.d_model + m.vocab * m.d_model) * 2);
@@ -138,15 +138,15 @@ TEST(PimLowering, GptModelsAndTheirFit) {
               m.layers * (12 * m.d_model * m.d_model + 2 * 11 * m.d_model) + m.vocab * m.d_model)
         << name;
   }
-  EXPECT_THROW(pim::gpt_model("gpt2-tiny", SourceLoc{"s.yaml", 4, 10}), Error);
+  EXPECT_THROW(workloads::transformer_model("gpt2-tiny", SourceLoc{"s.yaml", 4, 10}), Error);
   try {
-    pim::gpt_model("gpt2-smal", SourceLoc{"s.yaml", 4, 10});
+    workloads::transformer_model("gpt2-smal", SourceLoc{"s.yaml", 4, 10});
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'gpt2-small'"), std::string::npos);
   }
   // GPT-2 XL with a huge KV cache does not fit 2 channels.
   const auto g2 = pim::Geometry::from(pim_dram(2), pim_spec());
-  EXPECT_THROW(pim::place_gpt(pim::gpt_model("gpt2-xl", SourceLoc{}), g2, 1 << 16, true,
+  EXPECT_THROW(pim::place_gpt(workloads::transformer_model("gpt2-xl", SourceLoc{}), g2, 1 << 16, true,
                               SourceLoc{"s.yaml", 1, 1}),
                Error);
 }
