@@ -120,7 +120,8 @@ class PimTarget final : public Target {
                                            std::to_string(spec_.org.burst_bytes()) + " bytes");
     if (static_cast<std::int64_t>(pim_.gb_bytes) < spec_.org.burst_bytes())
       throw config_error(at(pim_loc_), "pim.global_buffer is smaller than one burst");
-    model_ = workloads::transformer_model(wl_.model, at(model_loc_.file.empty() ? wl_loc_ : model_loc_));
+    model_ =
+        workloads::transformer_model(wl_.model, at(model_loc_.file.empty() ? wl_loc_ : model_loc_));
     if (wl_.layers > 0) model_.layers = wl_.layers;
     if (wl_.d_model > 0) {
       model_.d_model = wl_.d_model;

@@ -146,8 +146,8 @@ TEST(PimLowering, GptModelsAndTheirFit) {
   }
   // GPT-2 XL with a huge KV cache does not fit 2 channels.
   const auto g2 = pim::Geometry::from(pim_dram(2), pim_spec());
-  EXPECT_THROW(pim::place_gpt(workloads::transformer_model("gpt2-xl", SourceLoc{}), g2, 1 << 16, true,
-                              SourceLoc{"s.yaml", 1, 1}),
+  EXPECT_THROW(pim::place_gpt(workloads::transformer_model("gpt2-xl", SourceLoc{}), g2, 1 << 16,
+                              true, SourceLoc{"s.yaml", 1, 1}),
                Error);
 }
 
