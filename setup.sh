@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # accsim setup: installs missing Debian packages, configures, builds, then runs what is asked.
-#   bash setup.sh demo   build (Release) and run the default study (all targets, comparison table)
+#   bash setup.sh demo   build (Release), run the default study (all targets, comparison table)
+#                        and the cross-target compare of one GPT-2 medium step
 #   bash setup.sh test   build with AddressSanitizer + UndefinedBehaviorSanitizer, run every test
 #   bash setup.sh build  only build (Release) into build/
 # Environment: JOBS (parallel build jobs, default 2), BUILD_DIR, ACCSIM_LONG_SCALE (scales the
@@ -46,6 +47,7 @@ case "$MODE" in
     configure_build "${BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=Release -DACCSIM_TESTS=OFF -DACCSIM_BENCH=OFF \
       -DACCSIM_REFERENCE=OFF
     "${BUILD_DIR:-build}/sim/cli/accsim" study configs/studies/default.yaml -o results/default
+    "${BUILD_DIR:-build}/sim/cli/accsim" compare configs/studies/compare_gpt2.yaml -o results/compare-gpt2
     ;;
   test)
     dir="${BUILD_DIR:-build-asan}"

@@ -87,6 +87,13 @@ struct KernelStats {
   double l1_hit_rate() const;  // hits / lookups (a merged lookup is a miss, as in ncu)
 };
 
+// A resource of Utilisation::resource (or "latency": no resource reached 60 % of its peak) in
+// words: "dram" -> "DRAM bandwidth".
+std::string_view resource_words(std::string_view resource);
+// What bounded a sequence of kernels, weighted by their time: each bound's share of the total
+// time, largest first ("DRAM bandwidth 81 % of the time, latency 19 %"); "" for no kernel.
+std::string time_weighted_bound(const std::vector<KernelStats>& kernels);
+
 struct RunOptions {
   // 0: simulate every CTA. N > 0: simulate the first N waves of CTAs (a wave = SMs x CTAs per
   // SM) and extrapolate the kernel's time and counts to the whole grid.

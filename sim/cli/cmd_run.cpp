@@ -163,10 +163,12 @@ int cmd_validate(const Argv& argv) {
   if (!a.parse(argv)) return 0;
   std::vector<std::string> sets = a.all("set");
   sets.push_back("workload.op_trace=" + a.get("optrace.jsonl"));
-  run::LoadedSystem sys = run::load_system(a.get("system.yaml"), sets, "");
-  if (sys.system.target != "gpu")
-    throw usage_error("validate: " + a.get("system.yaml") + " is a '" + sys.system.target +
+  if (const run::LoadedSystem any = run::load_system(a.get("system.yaml"), sets, "");
+      any.system.target != "gpu")
+    throw usage_error("validate: " + a.get("system.yaml") + " is a '" + any.system.target +
                       "' system; validation needs a gpu system (target: gpu)");
+  sets.push_back("workload.op_trace_replay=alone");  // every launch alone, on cold caches
+  run::LoadedSystem sys = run::load_system(a.get("system.yaml"), sets, "");
   report::Json rep = run::run_system(sys, {});
   const std::string out = a.get("output", sys.system.name + ".validate.json");
   report::write_file_atomic(out, report::to_text(rep));

@@ -11,6 +11,7 @@
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/runner.h"
+#include "sim/cli/study_file.h"
 #include "sim/core/config.h"
 #include "sim/report/report.h"
 
@@ -19,83 +20,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct StudyRun {
-  std::string label, system, workload;
-  std::vector<std::string> sets;
-  SourceLoc where;
-};
-
 struct Study {
   std::string name, description;
   std::vector<StudyRun> runs;
 };
 
-std::string resolve(const fs::path& base, const std::string& p) {
-  if (p.empty() || fs::path(p).is_absolute()) return p;
-  return (base / p).lexically_normal().string();
-}
-
 Study load_study(const std::string& path) {
   YAML::Node root = config::load_yaml_file(path);
   config::Origin origin(path);
-  auto need_map = [&](const YAML::Node& n, const std::string& what) {
-    if (!n.IsMap()) throw config_error(origin.loc(n), what + " must be a mapping");
-  };
-  need_map(root, "a study file");
+  check_study_keys(root, origin, {"study", "runs"}, "a study file");
   Study s;
-  fs::path base = fs::path(path).parent_path();
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    std::string k = config::key_text(it->first, origin);
-    if (k != "study" && k != "runs")
-      throw config_error(origin.loc(it->first),
-                         "unknown key '" + k + "' in study; valid keys: study, runs");
-  }
-  if (auto st = root["study"]) {
-    need_map(st, "'study'");
-    for (auto it = st.begin(); it != st.end(); ++it) {
-      std::string k = config::key_text(it->first, origin);
-      if (k == "name") {
-        s.name = config::value_text(it->second, origin, "study.name");
-        config::check_plain_name(s.name, "'study.name'", origin.loc(it->second));
-      } else if (k == "description")
-        s.description = config::value_text(it->second, origin, "study.description");
-      else
-        throw config_error(origin.loc(it->first),
-                           "unknown key 'study." + k + "'; valid keys: name, description");
-    }
-  }
+  const std::string base = fs::path(path).parent_path().string();
+  const StudyHeader h = parse_study_header(root, "study", origin, {}, {});
+  s.name = h.name;
+  s.description = h.description;
   YAML::Node runs = root["runs"];
   if (!runs || !runs.IsSequence() || runs.size() == 0)
     throw config_error(origin.loc(runs ? runs : root), "a study needs a non-empty list 'runs'");
-  std::map<std::string, int> seen;
-  for (const auto& r : runs) {
-    need_map(r, "each entry of 'runs'");
-    StudyRun run;
-    run.where = origin.loc(r);
-    for (auto it = r.begin(); it != r.end(); ++it) {
-      std::string k = config::key_text(it->first, origin);
-      if (k == "label") {
-        run.label = config::value_text(it->second, origin, "label");
-      } else if (k == "system") {
-        run.system = resolve(base, config::value_text(it->second, origin, "system"));
-      } else if (k == "workload") {
-        run.workload = resolve(base, config::value_text(it->second, origin, "workload"));
-      } else if (k == "set") {
-        if (!it->second.IsSequence())
-          throw config_error(origin.loc(it->second), "'set' must be a list of key=value strings");
-        for (const auto& v : it->second) run.sets.push_back(config::value_text(v, origin, "set"));
-      } else {
-        throw config_error(origin.loc(it->first), "unknown key '" + k +
-                                                      "' in a study run; valid keys: label, "
-                                                      "system, workload, set");
-      }
-    }
-    if (run.label.empty() || run.system.empty())
-      throw config_error(run.where, "each study run needs 'label' and 'system'");
-    config::check_plain_name(run.label, "label", run.where);
-    if (seen[run.label]++) throw config_error(run.where, "duplicate label '" + run.label + "'");
-    s.runs.push_back(std::move(run));
-  }
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& r : runs) s.runs.push_back(parse_study_run(r, origin, base, true, seen));
   return s;
 }
 

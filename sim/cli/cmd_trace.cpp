@@ -218,47 +218,35 @@ int trace_gen_model_cmd(const Argv& argv) {
       .option("layers", "N", "emit only the first N layers (default: all)")
       .option("attention", "flash|naive", "prefill: fused or naive attention (default flash)")
       .flag("no-lm-head", "leave out the final layer norm and the logits")
+      .option("ops", "LIST",
+              "keep only these ops' launches, comma-separated (e.g. attn; names: " +
+                  config::join(transformer_op_names(), ", ") + ")")
       .option("dtype", "TYPE", "fp16 (default) or bf16")
       .option("sm-count", "N", "SMs of the GPU the launches are sized for (default 132)");
   if (!a.parse(argv)) return 0;
   for (const char* opt : {"model", "phase"})
     if (!a.has(opt)) throw usage_error(std::string("trace gen model: --") + opt + " is required");
-  TransformerStep s;
-  s.model = transformer_model(a.get("model"), SourceLoc{"--model"});
-  const std::string phase = a.get("phase");
-  if (phase != "prefill" && phase != "decode")
-    throw usage_error("trace gen model: --phase expects prefill or decode, got '" + phase + "'");
-  s.phase = phase == "prefill" ? StepPhase::kPrefill : StepPhase::kDecode;
-  if (s.phase == StepPhase::kPrefill && !a.has("tokens"))
-    throw usage_error("trace gen model: prefill needs --tokens N");
-  s.tokens = u64_arg(a, "tokens", 0);
-  s.context = u64_arg(a, "context", 0);
-  s.batch = u64_arg(a, "batch", 1);
-  s.layers = u64_arg(a, "layers", 0);
-  if (a.has("layers") && s.layers == 0) throw usage_error("trace gen model: --layers must be >= 1");
-  const std::string att = a.get("attention", "flash");
-  if (att != "flash" && att != "naive")
-    throw usage_error("trace gen model: --attention expects flash or naive, got '" + att + "'");
-  s.attention = att == "flash" ? PrefillAttention::kFlash : PrefillAttention::kNaive;
-  if (a.has("attention") && s.phase == StepPhase::kDecode)
-    throw usage_error("trace gen model: --attention applies to prefill (decode is split-KV)");
-  s.lm_head = !a.has("no-lm-head");
-  if (a.has("dtype")) {
-    const auto dt = parse_dtype(a.get("dtype"));
-    if (!dt || (*dt != DType::kFp16 && *dt != DType::kBf16))
-      throw usage_error("trace gen model: --dtype expects fp16 or bf16");
-    s.build.dtype = *dt;
-  }
-  const auto sms = u64_arg(a, "sm-count", s.build.sm_count);
+  if (a.has("layers") && u64_arg(a, "layers", 0) == 0)
+    throw usage_error("trace gen model: --layers must be >= 1");
+  StepOptions o;
+  o.model = a.get("model");
+  o.phase = a.get("phase");
+  if (a.has("tokens")) o.tokens = u64_arg(a, "tokens", 0);
+  o.context = u64_arg(a, "context", 0);
+  o.batch = u64_arg(a, "batch", 1);
+  o.layers = u64_arg(a, "layers", 0);
+  o.attention = a.get("attention", "");
+  o.lm_head = !a.has("no-lm-head");
+  o.dtype = a.get("dtype", "");
+  o.ops = a.get("ops", "");
+  const auto sms = u64_arg(a, "sm-count", o.sm_count);
   if (sms == 0 || sms > 4096) throw usage_error("trace gen model: --sm-count must be 1..4096");
-  s.build.sm_count = static_cast<std::uint32_t>(sms);
-  const std::vector<KernelLaunch> launches = transformer_step_launches(s);
-  std::vector<OpRecord> recs;
-  recs.reserve(launches.size());
-  for (const auto& l : launches) recs.push_back(l.rec);
-  write_op_trace(a.get("out"), transformer_step_header(s), recs);
-  std::cerr << "wrote " << recs.size() << " launches of one " << phase << " step of "
-            << s.model.name << " to " << a.get("out") << "\n";
+  o.sm_count = static_cast<std::uint32_t>(sms);
+  const TransformerStep s = transformer_step_from(o);
+  const std::string phase = o.phase;
+  const std::size_t n = write_transformer_step(a.get("out"), s);
+  std::cerr << "wrote " << n << " launches of one " << phase << " step of " << s.model.name
+            << " to " << a.get("out") << "\n";
   return 0;
 }
 

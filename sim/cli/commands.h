@@ -13,6 +13,7 @@ int cmd_validate(const Argv& args);  // GPU model vs the measured figures of an 
 int cmd_config_show(const Argv& args);
 int cmd_list(const Argv& args);
 int cmd_study(const Argv& args);
+int cmd_compare(const Argv& args);  // the same workloads on several systems
 int cmd_sweep(const Argv& args);
 int cmd_trace(const Argv& args);  // info | dump | convert | gen
 

@@ -21,13 +21,15 @@ commands:
   validate <system.yaml> <optrace.jsonl>
                              GPU model vs the figures measured on a GPU (MAPE, correlation)
   study <study.yaml>         run several simulations (one process each) and compare them
+  compare <compare.yaml>     the same workloads on several systems: per token, energy, bound
   sweep <sweep.yaml>         run a parameter grid (one process per point), Pareto front
   config show <system.yaml>  print the effective configuration with defaults and descriptions
   list                       list targets, presets and registered implementations
   trace info <file>          summarise a trace file
   trace dump <file>          print a trace as text
   trace convert <in> <out>   convert between trace formats (accsim binary/text, Ramulator, DRAMSys)
-  trace gen <kind> <out>     generate a synthetic access trace (sequential, random, conflict)
+  trace gen <kind> <out>     generate a trace: synthetic accesses, a reference kernel's, or a
+                             transformer step as an op trace (kind: model)
   version                    print the version
 
 Run 'accsim <command> --help' for the options of a command.
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return accsim::cli::cmd_run(rest);
     if (cmd == "validate") return accsim::cli::cmd_validate(rest);
     if (cmd == "study") return accsim::cli::cmd_study(rest);
+    if (cmd == "compare") return accsim::cli::cmd_compare(rest);
     if (cmd == "sweep") return accsim::cli::cmd_sweep(rest);
     if (cmd == "list") return accsim::cli::cmd_list(rest);
     if (cmd == "trace") return accsim::cli::cmd_trace(rest);

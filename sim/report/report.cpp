@@ -46,6 +46,25 @@ void flatten(const Json& j, const std::string& path, std::string& out) {
 }
 }  // namespace
 
+std::string tidy_csv(const Json& rows, const std::vector<std::string>& columns) {
+  std::string out;
+  for (std::size_t c = 0; c < columns.size(); ++c) out += (c ? "," : "") + csv_quote(columns[c]);
+  out += "\n";
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (c) out += ",";
+      if (!r.contains(columns[c])) continue;
+      const Json& v = r[columns[c]];
+      if (v.is_string())
+        out += csv_quote(v.get<std::string>());
+      else if (!v.is_null())
+        out += csv_quote(v.dump());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string to_csv(const Json& report) {
   std::string out = "key,value\n";
   flatten(report, "", out);

@@ -25,6 +25,10 @@ std::string to_text(const Json& report);
 // [i]); strings are CSV-quoted when needed. The first row is the header "key,value".
 std::string to_csv(const Json& report);
 
+// A tidy table: the header `columns`, then one line per object of `rows` with each column's
+// scalar (numbers at full precision, strings CSV-quoted, absent or null values empty).
+std::string tidy_csv(const Json& rows, const std::vector<std::string>& columns);
+
 // Writes `text` to `path`: a regular file (or a new one) atomically (temporary file in the same
 // folder, then rename), so an interrupted run never leaves a half-written report; a symbolic link
 // is followed (its target is written, the link stays); a device or FIFO (/dev/null, a pipe) is

@@ -39,6 +39,18 @@ const config::Schema<OpWorkload>& op_workload_schema() {
   return s;
 }
 
+// What limited a dataflow run: the throughput unit's lanes (its work per cycle against the
+// graph's peak) or, streaming from the DRAM model, the memory bandwidth when that is the larger
+// fraction of its peak. Both fractions are printed so a reader can judge how close they are.
+std::string dataflow_bound(double lanes_fraction, double bw, double peak_bw) {
+  const auto pc = [](double x) { return report::fmt(100.0 * x, 0) + " %"; };
+  const std::string lanes = "compute lanes " + pc(lanes_fraction) + " of peak";
+  if (peak_bw <= 0) return lanes + " (ideal memory)";
+  const double mem = bw / peak_bw;
+  const std::string dram = "DRAM bandwidth " + pc(mem) + " of peak";
+  return mem > lanes_fraction ? dram + ", " + lanes : lanes + ", " + dram;
+}
+
 class DataflowTarget final : public Target {
  public:
   DataflowTarget() {
@@ -168,6 +180,9 @@ class DataflowTarget final : public Target {
     summary.bytes = static_cast<double>(r.mem_bytes_read + r.mem_bytes_written);
     summary.bandwidth_Bps = r.mem_bandwidth_Bps;
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
+    summary.bound = dataflow_bound(r.overall_fraction, summary.bandwidth_Bps,
+                                   use_dram() ? dram_spec_.peak_bw_total() : 0.0);
+    if (!wl_.op_trace.empty()) summary.op_trace = Summary::OpTraceRun{op_trace_records_, 1, 1};
     summary.highlights.push_back(
         {"throughput", report::fmt(r.overall_per_cycle, 3) + " " + r.work_unit + "/cycle (" +
                            report::fmt(100.0 * r.overall_fraction, 1) + " % of peak; sustained " +
@@ -225,7 +240,7 @@ class DataflowTarget final : public Target {
       const double peak = dram_spec_.peak_bw_total();
       const StatsGroup& g = ctx.stats->group("dram");
       const double dram_bytes = g.value("read_bytes") + g.value("write_bytes");
-      summary.peak_bandwidth_Bps = peak;
+      summary.peak_bandwidth_Bps = peak;  // (the bound above uses the same figure)
       comp["dram"] = {
           {"device", r.memory},
           {"energy", {{"total_pj", ctx.energy->component_pj("dram")}}},
@@ -248,12 +263,13 @@ class DataflowTarget final : public Target {
          "Values are fp32; causal masking and static power are not modelled.",
          "Each point simulates sdpa.M query rows (M = 0: N rows) against all N keys."});
     for (const auto& wmsg : r.warnings) notes.push_back("warning: " + wmsg);
+    if (!m_replaced_.empty()) notes.push_back(m_replaced_);
     body["notes"] = notes;
     return body;
   }
 
  private:
-  void apply_op_trace(const config::Provenance&) {
+  void apply_op_trace(const config::Provenance& prov) {
     const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
     const workloads::OpRecord& r =
         workloads::pick_sdpa_record(recs, wl_.record, wl_.op_trace, "dataflow", "workload.record");
@@ -265,8 +281,16 @@ class DataflowTarget final : public Target {
     sdpa_.d = dim("d", sdpa_.d);
     sdpa_.batch = dim("B", sdpa_.batch);
     sdpa_.heads = dim("H", sdpa_.heads);
+    // One pass of the op trace: every query row of the record (a system file's sdpa.M, which
+    // simulates the first M rows of its own workload, would leave work out; the report says so).
+    if (sdpa_.M != 0 && sdpa_.M != sdpa_.N)
+      m_replaced_ = "sdpa.M " + std::to_string(sdpa_.M) + " (" + prov.of("sdpa.M") +
+                    ") replaced by all " + std::to_string(sdpa_.N) +
+                    " query rows of the op-trace record";
+    sdpa_.M = 0;
     record_desc_ = std::filesystem::path(wl_.op_trace).filename().string() + ":" +
                    std::to_string(r.line) + " (" + r.kernel + ")";
+    op_trace_records_ = recs.size();
   }
 
   bool use_dram() const { return spec_.memory.kind == hw::DataflowMemoryKind::kDram; }
@@ -281,6 +305,8 @@ class DataflowTarget final : public Target {
   OpWorkload wl_;
   SourceLoc spec_loc_, sdpa_loc_, wl_loc_;
   std::string record_desc_;
+  std::size_t op_trace_records_ = 0;  // records in workload.op_trace (one of them runs)
+  std::string m_replaced_;            // note: the op-trace record replaced sdpa.M
 };
 
 }  // namespace

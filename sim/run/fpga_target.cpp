@@ -12,6 +12,7 @@
 #include "sim/run/system.h"
 #include "sim/run/target.h"
 #include "workloads/trace/op_trace.h"
+#include "workloads/trace/trace_file.h"
 
 namespace accsim::run {
 namespace {
@@ -88,6 +89,24 @@ const config::Schema<StreamSection>& stream_schema() {
   return s;
 }
 
+// What limited an FPGA run: the busiest layer, its firings x output-row II (or its event gap,
+// for the mha engine) as a share of the run's cycles; with one event, the pipeline's latency.
+std::string fpga_bound(const fpga::FpgaResult& r) {
+  if (r.events_done <= 1) return "pipeline latency (one event: fill and drain)";
+  const fpga::LayerReport* top = nullptr;
+  double top_busy = -1;
+  for (const auto& l : r.layers) {
+    const double busy =
+        std::max(static_cast<double>(l.firings) * l.timing.row_ii,
+                 static_cast<double>(r.events_done) * static_cast<double>(l.timing.event_gap));
+    if (busy > top_busy) top_busy = busy, top = &l;
+  }
+  if (top == nullptr || r.total_cycles <= 0) return "";
+  return "initiation interval " + report::fmt(r.ii_cycles, 1) + " cycles, layer " + top->name +
+         " busiest (" + report::fmt(100.0 * top_busy / static_cast<double>(r.total_cycles), 0) +
+         " % of the cycles)";
+}
+
 class FpgaTarget final : public Target {
  public:
   FpgaTarget() {
@@ -122,7 +141,13 @@ class FpgaTarget final : public Target {
     }
   }
 
-  void set_workload_path(const std::string& path) override { ms_.path = path; }
+  // --workload FILE: an op trace (its header says so) runs its sdpa record; anything else is a
+  // model file.
+  void set_workload_path(const std::string& path) override {
+    const bool ops = workloads::is_op_trace_file(path);
+    ms_.path = ops ? std::string() : path;
+    ms_.op_trace = ops ? path : std::string();
+  }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
@@ -156,7 +181,7 @@ class FpgaTarget final : public Target {
   }
 
   // One mha layer (self-attention with projections) of the shape of an sdpa record; the batch
-  // becomes the number of events unless stream.events was set.
+  // becomes the number of events (one pass of the op trace).
   std::string sdpa_model_text(const config::Provenance& prov) {
     const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(ms_.op_trace);
     const workloads::OpRecord& r =
@@ -176,7 +201,15 @@ class FpgaTarget final : public Target {
       throw config_error(where, "sdpa record too large for an on-chip hls4ml mha layer (N " +
                                     std::to_string(N) + ", H*d " + std::to_string(H * d) + ")");
     record_desc_ = ms_.op_trace + ":" + std::to_string(r.line) + " (" + r.kernel + ")";
-    if (prov.of("stream.events") == "default") ss_.events = B;
+    op_trace_records_ = recs.size();
+    // One pass of the op trace: the record's B sequences are the events (a system file's
+    // stream.events, e.g. the jet tagger's 200, is for its own model; the report says so).
+    if (ss_.events != B && prov.of("stream.events") != "default")
+      events_replaced_ = "stream.events " + std::to_string(ss_.events) + " (" +
+                         prov.of("stream.events") +
+                         ") replaced by the sdpa record's B = " + std::to_string(B) +
+                         ": one event per sequence, one pass of the op trace";
+    ss_.events = B;
     if (r.causal) causal_ = true;
     return "model: {name: 'sdpa-" + r.kernel + "'}\nlayers:\n  - {name: x, kind: input, shape: [" +
            std::to_string(N) + ", " + std::to_string(H * d) +
@@ -232,6 +265,8 @@ class FpgaTarget final : public Target {
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     summary.latency_mean_ns = r.latency.mean() * ns;
     summary.latency_p99_ns = static_cast<double>(r.latency.percentile(99)) * ns;
+    summary.bound = fpga_bound(r);
+    if (!ms_.op_trace.empty()) summary.op_trace = Summary::OpTraceRun{op_trace_records_, 1, 1};
     summary.highlights.push_back(
         {"latency, empty pipeline",
          report::fmt(static_cast<double>(r.first_latency), 0) + " cycles (" +
@@ -365,6 +400,12 @@ class FpgaTarget final : public Target {
          "Energy: 45 nm ASIC per-op figures (Horowitz ISSCC'14) and an assumed static power; "
          "see hw/fpga_spec.cpp."});
     if (!r.fits) notes.push_back("warning: the design does not fit the part (allow_overfit)");
+    if (!ms_.op_trace.empty())
+      notes.push_back(
+          "the sdpa record runs as hls4ml's MultiHeadAttention layer, which also computes the Q, "
+          "K, V and output projections (work that the op trace holds in its own qkv and proj "
+          "records): its time and resources are an upper bound for the attention alone");
+    if (!events_replaced_.empty()) notes.push_back(events_replaced_);
     if (causal_)
       notes.push_back(
           "the sdpa record is causal; the mha engine computes the full score matrix "
@@ -380,6 +421,8 @@ class FpgaTarget final : public Target {
   fpga::ModelDesc model_;
   SourceLoc spec_loc_, model_loc_, stream_loc_, part_loc_;
   std::string record_desc_;
+  std::size_t op_trace_records_ = 0;  // records in model.op_trace (one of them runs)
+  std::string events_replaced_;       // note: the op trace's B replaced stream.events
   bool causal_ = false;
 };
 

@@ -23,11 +23,17 @@
 namespace accsim::run {
 namespace {
 
+// How the launches of an op trace run: one after another on one GPU (caches keep their contents
+// from launch to launch, as a step of a model runs), or each alone on a cold GPU and compared
+// with its measured figures (`accsim validate`).
+enum class OpTraceReplay { kInOrder, kAlone };
+
 struct GpuWorkload {
   std::string trace;     // an access trace (.atrace): every kernel in it, in order
-  std::string op_trace;  // or: an op trace; each launch replayed alone, vs its measured figures
-  std::string kernel;    // or: an op of the reference kernels (gemm, gemv, softmax, ...)
-  std::string shape;     // its shape, "M=4096,K=4096"
+  std::string op_trace;  // or: an op trace (op_trace_replay says how its launches run)
+  OpTraceReplay op_trace_replay = OpTraceReplay::kInOrder;
+  std::string kernel;  // or: an op of the reference kernels (gemm, gemv, softmax, ...)
+  std::string shape;   // its shape, "M=4096,K=4096"
   std::string dtype = "fp16";
   bool causal = false;
   int sample_waves = 0;  // 0: every CTA; N: the first N waves per kernel, extrapolated
@@ -39,9 +45,16 @@ const config::Schema<GpuWorkload>& gpu_workload_schema() {
     s.text("trace", &GpuWorkload::trace, std::string(),
            "access trace (.atrace) to replay, every kernel in order; relative to this file")
         .text("op_trace", &GpuWorkload::op_trace, std::string(),
-              "instead of trace: an op trace (JSON lines, e.g. reference/data/<gpu>/optrace.jsonl);"
-              " every launch is generated and replayed alone on cold caches and compared with its "
-              "measured figures; relative to this file")
+              "instead of trace: an op trace (JSON lines, e.g. from `accsim trace gen model` or "
+              "reference/data/<gpu>/optrace.jsonl); every launch's accesses and instruction mix "
+              "are generated from its record; relative to this file")
+        .choice<OpTraceReplay>(
+            "op_trace_replay", &GpuWorkload::op_trace_replay,
+            {{"in_order", OpTraceReplay::kInOrder}, {"alone", OpTraceReplay::kAlone}},
+            OpTraceReplay::kInOrder,
+            "in_order: the launches run one after another on one GPU, L2 and DRAM state carried "
+            "over (a model step); alone: each launch on a cold GPU, compared with the record's "
+            "measured figures (what `accsim validate` runs)")
         .text("kernel", &GpuWorkload::kernel, std::string(),
               "instead of trace: a reference-kernel op whose accesses are generated "
               "(gemm|gemv|softmax|layernorm|gelu|add|sdpa_flash|sdpa_naive|decode)")
@@ -105,6 +118,8 @@ Json kernel_json(const gpu::KernelStats& k) {
                     {"extrapolated_by", k.extrapolation}};
   return j;
 }
+
+constexpr std::size_t kKernelBoundsShown = 6;  // kernels listed by name in the run's highlights
 
 std::string pct(double x) {
   return report::fmt(100.0 * x, 1) + " %";
@@ -199,16 +214,7 @@ class GpuTarget final : public Target {
     wl_.trace.clear();
     wl_.kernel.clear();
     wl_.op_trace.clear();
-    (is_op_trace(path) ? wl_.op_trace : wl_.trace) = path;
-  }
-  static bool is_op_trace(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return false;
-    try {
-      return workloads::detect_trace_format(path) == workloads::TraceFormat::kOpTrace;
-    } catch (const Error&) {
-      return false;  // the access-trace reader names the problem
-    }
+    (workloads::is_op_trace_file(path) ? wl_.op_trace : wl_.trace) = path;
   }
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
     auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
@@ -223,6 +229,8 @@ class GpuTarget final : public Target {
                          "'workload.op_trace' (an op trace) and 'workload.kernel' "
                          "with 'workload.shape'");
     if (!wl_.kernel.empty()) build_launches(at(wl_loc_));
+    if (!wl_.op_trace.empty() && wl_.op_trace_replay == OpTraceReplay::kInOrder)
+      load_op_trace_launches();
   }
   Json config_json() const override {
     Json j = Json::object();
@@ -247,7 +255,8 @@ class GpuTarget final : public Target {
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
-    if (!wl_.op_trace.empty()) return run_op_trace(ctx, summary);
+    if (!wl_.op_trace.empty() && wl_.op_trace_replay == OpTraceReplay::kAlone)
+      return run_op_trace(ctx, summary);
     gpu::GpuReplay replay(gpu_, dspec_, ctrl_, *ctx.stats, *ctx.energy);
     std::string wdesc;
     std::uint64_t records = 0, sectors = 0;
@@ -270,7 +279,10 @@ class GpuTarget final : public Target {
       auto kernels = workloads::open_trace_kernels(wl_.trace);
       while (workloads::KernelRecordSource* k = kernels->next_kernel()) one(*k);
     } else {
-      wdesc = wl_.kernel + " " + wl_.shape;
+      wdesc = !wl_.op_trace.empty()
+                  ? std::filesystem::path(wl_.op_trace).filename().string() + " (" +
+                        std::to_string(launches_.size()) + " launches in order)"
+                  : wl_.kernel + " " + wl_.shape;
       for (const auto& l : launches_) one(*generated_source(l));
     }
     if (replay.kernels().empty())
@@ -280,10 +292,15 @@ class GpuTarget final : public Target {
     const double t = replay.now_s();
     ctx.energy->finalize(t);
     fill_summary(ctx, summary, replay, wdesc, records, t);
+    if (!wl_.op_trace.empty())
+      summary.op_trace = Summary::OpTraceRun{launches_.size(), launches_.size(), 1};
     Json ks = Json::array();
     bool memory_only = false, sampled = false;
-    for (const auto& k : replay.kernels()) {
+    for (std::size_t i = 0; i < replay.kernels().size(); ++i) {
+      const gpu::KernelStats& k = replay.kernels()[i];
       ks.push_back(kernel_json(k));
+      if (!wl_.op_trace.empty() && !launches_[i].rec.label.empty())
+        ks.back()["label"] = launches_[i].rec.label;
       memory_only |= k.memory_only;
       sampled |= k.sampled;
     }
@@ -347,6 +364,19 @@ class GpuTarget final : public Target {
     dspec_ = hw::resolve_dram_spec(dram_, where);
   }
 
+  // In-order replay of an op trace: every record's launch, generated as `accsim trace gen kernel
+  // --op-trace` would (bad records are errors naming the file and line).
+  void load_op_trace_launches() {
+    const std::vector<workloads::OpRecord> recs = workloads::read_op_trace(wl_.op_trace);
+    if (recs.empty())
+      throw input_error(SourceLoc{wl_.op_trace, 0, 0},
+                        "the op trace has no launch records: nothing to replay");
+    launches_.clear();
+    launches_.reserve(recs.size());
+    for (std::size_t i = 0; i < recs.size(); ++i)
+      launches_.push_back(workloads::launch_from_op_trace(recs, i));
+  }
+
   void build_launches(const SourceLoc& where) {
     auto dt = workloads::parse_dtype(wl_.dtype);
     if (!dt)
@@ -379,13 +409,17 @@ class GpuTarget final : public Target {
     const double cycle_ns = static_cast<double>(gpu_.clock().period_ps) / 1e3;
     summary.latency_mean_ns = g.value("mean_access_latency") * cycle_ns;
     summary.latency_p99_ns = g.value("p99_access_latency") * cycle_ns;
-    std::string bounds;
-    for (const auto& k : replay.kernels())
-      bounds += (bounds.empty() ? "" : ", ") + k.name + " " + k.bound + " (" +
-                pct(k.bound_utilisation) + ")";
+    summary.bound = gpu::time_weighted_bound(replay.kernels());
     summary.highlights.push_back({"kernels", std::to_string(replay.kernels().size()) + " (time " +
                                                  report::fmt_si(t, "s") + ")"});
-    summary.highlights.push_back({"bound", bounds});
+    // Each kernel's bound where there are few; the summary's time-weighted bound says the rest.
+    if (replay.kernels().size() <= kKernelBoundsShown) {
+      std::string bounds;
+      for (const auto& k : replay.kernels())
+        bounds += (bounds.empty() ? "" : ", ") + k.name + " " + k.bound + " (" +
+                  pct(k.bound_utilisation) + ")";
+      summary.highlights.push_back({"bound per kernel", bounds});
+    }
     std::uint64_t n_sampled = 0, sim_ctas = 0, all_ctas = 0, n_mem_only = 0;
     for (const auto& k : replay.kernels()) {
       n_mem_only += k.memory_only ? 1 : 0;
@@ -458,6 +492,7 @@ class GpuTarget final : public Target {
     Comparison time, rd, wr, l2;
     double total_s = 0, total_bytes = 0, total_pj = 0;
     std::uint64_t records = 0;
+    std::vector<gpu::KernelStats> alone;
     gpu::RunOptions opt;
     opt.sample_waves = wl_.sample_waves;
     for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -472,6 +507,7 @@ class GpuTarget final : public Target {
       replay.finalize();
       energy.finalize(replay.now_s());
       records += k.records;
+      alone.push_back(k);
       total_s += k.time_ns * 1e-9;
       total_pj += energy.total_pj();
       total_bytes += static_cast<double>(k.dram_read_bytes + k.dram_write_bytes);
@@ -500,6 +536,8 @@ class GpuTarget final : public Target {
     summary.bandwidth_Bps = total_s > 0 ? total_bytes / total_s : 0;
     summary.peak_bandwidth_Bps = dspec_.peak_bw_total();
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
+    summary.bound = gpu::time_weighted_bound(alone);
+    summary.op_trace = Summary::OpTraceRun{recs.size(), recs.size(), 1};
     const auto line = [](const char* what, const Comparison& c) {
       return std::pair<std::string, std::string>{
           what, c.points() == 0 ? std::string("no measured figure")

@@ -64,6 +64,23 @@ const config::Schema<GptWorkload>& gpt_workload_schema() {
   return s;
 }
 
+// The phases of a PIM run in words, largest share of the time first: the in-bank MACs (VMM:
+// row activations and MACs in the banks), the ASIC's vector work, KV-cache appends.
+std::string pim_bound(double vmm_ns, double asic_ns, double kv_ns) {
+  std::vector<std::pair<std::string, double>> parts = {
+      {"in-bank MACs (VMM)", vmm_ns}, {"ASIC vector work", asic_ns}, {"KV-cache appends", kv_ns}};
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  const double total = vmm_ns + asic_ns + kv_ns;
+  std::string out;
+  for (const auto& [what, ns] : parts) {
+    if (ns <= 0) continue;
+    out += (out.empty() ? "" : ", ") + what + " " + report::fmt(100.0 * ns / total, 0) + " %" +
+           (out.empty() ? " of the time" : "");
+  }
+  return out;
+}
+
 class PimTarget final : public Target {
  public:
   PimTarget() {
@@ -140,7 +157,7 @@ class PimTarget final : public Target {
       if (records_.empty())  // a run that does nothing is not a success
         throw input_error(SourceLoc{wl_.op_trace, 0, 0},
                           "the op trace has no launch records: nothing to simulate");
-      trace_ops_ = pim::lower_op_records(records_, geo_, at(wl_loc_));
+      trace_ops_ = pim::lower_op_records(records_, geo_, SourceLoc{wl_.op_trace, 0, 0});
       return;
     }
     ctx_max_ = wl_.context_max > 0 ? wl_.context_max : model_.max_context;
@@ -232,6 +249,10 @@ class PimTarget final : public Target {
     summary.highlights.push_back({"time split", "VMM " + pc(r.vmm_ns / total_ns) + ", ASIC " +
                                                     pc(r.asic_ns / total_ns) + ", KV append " +
                                                     pc(r.kv_ns / total_ns)});
+    summary.bound = pim_bound(r.vmm_ns, r.asic_ns, r.kv_ns);
+    if (from_trace)
+      summary.op_trace = Summary::OpTraceRun{records_.size(), records_.size(),
+                                             static_cast<std::uint64_t>(wl_.tokens)};
     summary.highlights.push_back({"row-buffer hits", pc(g.value("row_hit_rate"))});
     summary.highlights.push_back({"MAC utilisation", pc(g.value("mac_utilisation"))});
     summary.highlights.push_back(

@@ -22,6 +22,11 @@ Json Summary::to_json() const {
   j["energy_j"] = energy_j;
   j["latency_mean_ns"] = latency_mean_ns;
   j["latency_p99_ns"] = latency_p99_ns;
+  if (!bound.empty()) j["bound"] = bound;
+  if (op_trace)
+    j["op_trace"] = {{"records", op_trace->records},
+                     {"simulated", op_trace->simulated},
+                     {"passes", op_trace->passes}};
   Json h = Json::array();
   for (const auto& [figure, value] : highlights)
     h.push_back({{"figure", figure}, {"value", value}});
@@ -170,6 +175,8 @@ std::string summary_table(const Json& rep) {
     t.row({"bandwidth", bw});
   }
   t.row({"energy", report::fmt_si(num("energy_j"), "J")});
+  if (s.contains("bound") && s["bound"].is_string())
+    t.row({"bound", s["bound"].get<std::string>()});
   // Energy per bit is a memory figure; for accelerators it would mix compute into it.
   if (s.value("target", std::string()) == "dram" && num("bytes") > 0 && num("energy_j") > 0)
     t.row({"energy per bit", report::fmt(num("energy_j") * 1e12 / (8 * num("bytes")), 2) + " pJ"});

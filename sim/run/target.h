@@ -5,9 +5,11 @@
 //                   [] { return std::unique_ptr<Target>(new DramTarget); });
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -41,6 +43,15 @@ struct Summary {
   double energy_j = 0;
   double latency_mean_ns = 0;
   double latency_p99_ns = 0;
+  // What limited the run, in words ("DRAM bandwidth 81 % of the time, latency 19 %"); empty
+  // where the target does not say. `accsim compare` prints it per system.
+  std::string bound;
+  // Runs of an op trace: the records it holds, how many of them were simulated (a target that
+  // runs one record of a trace says 1) and how many times they ran (pim's workload.tokens).
+  struct OpTraceRun {
+    std::uint64_t records = 0, simulated = 0, passes = 0;
+  };
+  std::optional<OpTraceRun> op_trace;
   // Target-specific key figures for the run's stdout table, in order ("row-buffer hits" ...),
   // each derived from figures elsewhere in the report.
   std::vector<std::pair<std::string, std::string>> highlights;

@@ -2,6 +2,7 @@
 #include "workloads/gen/transformer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <tuple>
 #include <utility>
 
@@ -253,6 +254,11 @@ void check_step(const TransformerStep& s) {
     if (s.attention != PrefillAttention::kFlash)
       throw usage_error("transformer step: --attention applies to prefill (decode is split-KV)");
   }
+  const auto& names = transformer_op_names();
+  for (const auto& op : s.ops)
+    if (std::find(names.begin(), names.end(), op) == names.end())
+      throw usage_error("transformer step: --ops: unknown op '" + op +
+                        "'; known: " + config::join(names, ", "));
 }
 
 }  // namespace
@@ -291,10 +297,88 @@ std::string_view step_phase_name(StepPhase p) {
   return p == StepPhase::kPrefill ? "prefill" : "decode";
 }
 
+const std::vector<std::string>& transformer_op_names() {
+  static const std::vector<std::string> names = {"ln1", "qkv",  "attn", "proj", "res1", "ln2",
+                                                 "fc1", "gelu", "fc2",  "res2", "ln_f", "lm_head"};
+  return names;
+}
+
+std::string transformer_label_op(std::string_view label) {
+  if (label.size() > 1 && label[0] == 'L' && std::isdigit(static_cast<unsigned char>(label[1]))) {
+    const auto dot = label.find('.');
+    label = dot == std::string_view::npos ? std::string_view() : label.substr(dot + 1);
+  }
+  return std::string(label.substr(0, label.find('.')));
+}
+
+TransformerStep transformer_step_from(const StepOptions& o) {
+  TransformerStep s;
+  s.model = transformer_model(o.model, SourceLoc{"--model"});
+  if (o.phase != "prefill" && o.phase != "decode")
+    throw usage_error("transformer step: --phase expects prefill or decode, got '" + o.phase + "'");
+  s.phase = o.phase == "prefill" ? StepPhase::kPrefill : StepPhase::kDecode;
+  if (s.phase == StepPhase::kPrefill && !o.tokens)
+    throw usage_error("transformer step: prefill needs --tokens N");
+  s.tokens = o.tokens.value_or(0);
+  s.context = o.context;
+  s.batch = o.batch;
+  s.layers = o.layers;
+  if (o.attention != "" && o.attention != "flash" && o.attention != "naive")
+    throw usage_error("transformer step: --attention expects flash or naive, got '" + o.attention +
+                      "'");
+  if (!o.attention.empty() && s.phase == StepPhase::kDecode)
+    throw usage_error("transformer step: --attention applies to prefill (decode is split-KV)");
+  s.attention = o.attention == "naive" ? PrefillAttention::kNaive : PrefillAttention::kFlash;
+  s.lm_head = o.lm_head;
+  if (!o.dtype.empty()) {
+    const auto dt = parse_dtype(o.dtype);
+    if (!dt || (*dt != DType::kFp16 && *dt != DType::kBf16))
+      throw usage_error("transformer step: --dtype expects fp16 or bf16, got '" + o.dtype + "'");
+    s.build.dtype = *dt;
+  }
+  if (o.sm_count == 0 || o.sm_count > 4096)
+    throw usage_error("transformer step: --sm-count must be 1..4096");
+  s.build.sm_count = o.sm_count;
+  if (!o.ops.empty()) s.ops = parse_transformer_ops(o.ops);
+  return s;
+}
+
+std::vector<std::string> parse_transformer_ops(std::string_view list) {
+  const std::string full(list);
+  std::vector<std::string> ops;
+  while (true) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty())
+      throw usage_error("transformer step: --ops: an empty op name in '" + full + "'");
+    ops.emplace_back(item);
+    if (comma == std::string_view::npos) return ops;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 std::vector<KernelLaunch> transformer_step_launches(const TransformerStep& s) {
   check_transformer_model(s.model, SourceLoc{"model " + s.model.name});
   check_step(s);
-  return StepBuilder(s).build();
+  std::vector<KernelLaunch> all = StepBuilder(s).build();
+  if (s.ops.empty()) return all;
+  std::vector<KernelLaunch> kept;
+  for (auto& l : all)
+    if (std::find(s.ops.begin(), s.ops.end(), transformer_label_op(l.rec.label)) != s.ops.end())
+      kept.push_back(std::move(l));
+  if (kept.empty()) throw usage_error("transformer step: --ops keeps no launch of this step");
+  return kept;
+}
+
+std::size_t write_transformer_step(const std::string& path, const TransformerStep& s) {
+  const std::vector<KernelLaunch> launches = transformer_step_launches(s);
+  std::vector<OpRecord> recs;
+  recs.reserve(launches.size());
+  for (const auto& l : launches) recs.push_back(l.rec);
+  write_op_trace(path, transformer_step_header(s), recs);
+  return recs.size();
 }
 
 OpTraceHeader transformer_step_header(const TransformerStep& s) {
@@ -306,6 +390,7 @@ OpTraceHeader transformer_step_header(const TransformerStep& s) {
                          {"layers", s.layers == 0 ? m.layers : static_cast<std::int64_t>(s.layers)},
                          {"lm_head", s.lm_head},
                          {"dtype", std::string(dtype_name(s.build.dtype))}};
+  if (!s.ops.empty()) step["ops"] = s.ops;
   if (s.phase == StepPhase::kPrefill) {
     step["tokens"] = s.tokens;
     step["attention"] = s.attention == PrefillAttention::kFlash ? "flash" : "naive";

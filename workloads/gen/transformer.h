@@ -17,6 +17,7 @@
 // decode reads a cache of context + 1 tokens); prefill logits take the last rows of ln_f's
 // output as if gathered.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,24 @@ struct TransformerStep {
   std::uint64_t context = 0;  // decode: tokens already in the KV cache
   std::uint64_t layers = 0;   // layers to emit (0 = all of the model's)
   PrefillAttention attention = PrefillAttention::kFlash;
-  bool lm_head = true;       // final layer norm and the last token's logits
+  bool lm_head = true;  // final layer norm and the last token's logits
+  // Keep only the launches of these ops (a label's op part: "qkv" for "L3.qkv", "attn" for
+  // "L3.attn.split"; "ln_f", "lm_head" for the head); empty = every launch.
+  std::vector<std::string> ops;
   KernelBuildOptions build;  // dtype, sm_count, base address, alignment
 };
+
+// A step as `accsim trace gen model` and compare files spell it: phase "prefill" | "decode",
+// attention "flash" | "naive" (empty: flash; prefill only), dtype "fp16" | "bf16" (empty: fp16),
+// ops a comma-separated list (empty: all). Bad values are usage errors naming the option.
+struct StepOptions {
+  std::string model, phase, attention, dtype, ops;
+  std::optional<std::uint64_t> tokens;  // required for prefill
+  std::uint64_t context = 0, batch = 1, layers = 0;
+  bool lm_head = true;
+  std::uint32_t sm_count = 132;
+};
+TransformerStep transformer_step_from(const StepOptions& o);
 
 // The step's launches in order, each record labelled ("L0.qkv", "ln_f", ...). Bad parameters
 // (tokens beyond the model's context, a batch that would overflow the op trace's sizes, ...) are
@@ -64,5 +80,16 @@ std::vector<KernelLaunch> transformer_step_launches(const TransformerStep& s);
 OpTraceHeader transformer_step_header(const TransformerStep& s);
 
 std::string_view step_phase_name(StepPhase p);  // "prefill", "decode"
+
+// The op names StepBuilder labels launches with, and the op part of a label ("L3.attn.split" ->
+// "attn").
+const std::vector<std::string>& transformer_op_names();
+std::string transformer_label_op(std::string_view label);
+// "qkv, attn" -> {"qkv", "attn"}; an empty entry is a usage error (names are checked when the
+// step is built).
+std::vector<std::string> parse_transformer_ops(std::string_view list);
+
+// Writes the step's op trace (header and launches) to `path`; returns the launches written.
+std::size_t write_transformer_step(const std::string& path, const TransformerStep& s);
 
 }  // namespace accsim::workloads

@@ -539,6 +539,16 @@ TraceFormat detect_trace_format(const std::string& path) {
   return detect_any([&] { return detail::ByteInput::open_file(path); });
 }
 
+bool is_op_trace_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  try {
+    return detect_trace_format(path) == TraceFormat::kOpTrace;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 TraceFormat detect_trace_format_memory(const void* data, std::size_t n, const std::string& name) {
   return detect_any([&] { return detail::ByteInput::from_memory(data, n, name); });
 }

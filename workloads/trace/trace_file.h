@@ -29,6 +29,10 @@ std::string trace_format_names();  // for usage messages
 // trace's header, else the shape of the first record line). Throws an input error naming the
 // file when it cannot tell.
 TraceFormat detect_trace_format(const std::string& path);
+// True when `path` is a regular file whose contents are an op trace (a `--workload` argument
+// that targets route to their op-trace input); false for anything else, including an unreadable
+// file (the reader that opens it then names the problem).
+bool is_op_trace_file(const std::string& path);
 TraceFormat detect_trace_format_memory(const void* data, std::size_t n, const std::string& name);
 
 // What the peer formats do not record.

@@ -9,7 +9,7 @@ namespace {
 
 std::string fmt_count(double v) {
   char b[64];
-  std::snprintf(b, sizeof b, "%.0f", std::ceil(v - 1e-9));
+  std::snprintf(b, sizeof b, "%.0f", std::max(0.0, std::ceil(v - 1e-9)));
   return b;
 }
 
@@ -21,7 +21,7 @@ void check_fit(const hw::FpgaSpec& spec, FpgaResult& r) {
     std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.first > b.first; });
     std::string s = std::string(what) + " " + fmt_count(used) + " > " + fmt_count(avail) +
                     " available (largest: ";
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, top.size()); ++i)
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, top.size()) && top[i].first > 0; ++i)
       s += (i ? ", " : "") + top[i].second + " " + fmt_count(top[i].first);
     r.over.push_back(s + ")");
   };

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <initializer_list>
 #include <limits>
+#include <string_view>
+#include <utility>
 
 #include "models/gpu/impl/replay_impl.h"
 
@@ -373,6 +376,44 @@ void GpuReplay::Impl::classify() {
                                     [](const auto& a, const auto& b) { return a.value < b.value; });
   k.bound_utilisation = top->value;
   k.bound = top->value >= kBoundThreshold ? top->resource : "latency";
+}
+
+std::string_view resource_words(std::string_view r) {
+  static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+      {"tensor", "tensor cores"},     {"fma", "FP32 pipe"},
+      {"fp16", "FP16 pipe"},          {"sfu", "SFU (special functions)"},
+      {"alu", "integer ALU"},         {"cvt", "conversions"},
+      {"shfl", "shuffles"},           {"smem", "shared-memory bandwidth"},
+      {"issue", "instruction issue"}, {"l1", "L1 bandwidth"},
+      {"l2", "L2 bandwidth"},         {"dram", "DRAM bandwidth"},
+      {"latency", "latency"},  // no unit reached kBoundThreshold
+  };
+  for (const auto& [name, words] : kWords)
+    if (name == r) return words;
+  return r;
+}
+
+std::string time_weighted_bound(const std::vector<KernelStats>& kernels) {
+  std::vector<std::pair<std::string, double>> share;  // bound, time; first-seen order
+  double total = 0;
+  for (const auto& k : kernels) {
+    auto it =
+        std::find_if(share.begin(), share.end(), [&](const auto& s) { return s.first == k.bound; });
+    if (it == share.end()) it = share.insert(share.end(), {k.bound, 0.0});
+    it->second += k.time_ns;
+    total += k.time_ns;
+  }
+  std::stable_sort(share.begin(), share.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [bound, t] : share) {
+    const double pc = total > 0 ? 100.0 * t / total : 0.0;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f %%", pc);
+    out += (out.empty() ? "" : ", ") + std::string(resource_words(bound)) + " " + buf +
+           (out.empty() ? " of the time" : "");
+  }
+  return out;
 }
 
 // A sampled kernel ran its first waves only. Counts scale with the CTAs; time scales with the

@@ -266,8 +266,9 @@ std::vector<Op> lower_op_records(const std::vector<workloads::OpRecord>& recs, c
       return def;
     };
     auto fail = [&](const std::string& what) {
-      return config_error(where, "op trace record " + std::to_string(i) + " (" + r.kernel + ", " +
-                                     std::string(workloads::op_kind_name(r.op)) + "): " + what);
+      return config_error(SourceLoc{where.file, r.line > 0 ? r.line : where.line, 0},
+                          "op trace record " + std::to_string(i) + " (" + r.kernel + ", " +
+                              std::string(workloads::op_kind_name(r.op)) + "): " + what);
     };
     auto count = [&](std::int64_t n) {
       vmms += n;

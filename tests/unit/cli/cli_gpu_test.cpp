@@ -130,9 +130,9 @@ TEST(CliGpu, ValidatesAgainstTheMeasuredFiguresOfAnOpTrace) {
   recs[1].measured = workloads::MeasuredFigures{2500.0, 256u << 10, 256u << 10, 50.0, 1.0};
   workloads::write_op_trace(d.file("ops.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
                             recs);
-  CliResult a =
-      run_accsim("run " + src("configs/systems/gpu_h100.yaml") +
-                 " --set workload.op_trace=" + d.file("ops.jsonl") + " -o " + d.file("v.json"));
+  CliResult a = run_accsim("run " + src("configs/systems/gpu_h100.yaml") +
+                           " --set workload.op_trace=" + d.file("ops.jsonl") +
+                           " --set workload.op_trace_replay=alone -o " + d.file("v.json"));
   ASSERT_EQ(a.code, 0) << a.out;
   EXPECT_NE(a.out.find("MAPE"), std::string::npos) << a.out;
   auto j = nlohmann::json::parse(slurp(d.file("v.json")));

@@ -38,12 +38,21 @@ TEST(CliModel, DecodeStepRunsOnGpuAndPim) {
                            " -o " + d.file("u.json"));
   ASSERT_EQ(u.code, 0) << u.out;
   auto uj = nlohmann::json::parse(slurp(d.file("u.json")));
-  const auto& rows = uj["validation"]["launches"];
+  // In order on one GPU (workload.op_trace_replay's default): one kernel per launch, back to
+  // back, the step's time their sum.
+  const auto& rows = uj["components"]["gpu"]["latency"]["kernels"];
   ASSERT_EQ(rows.size(), 11u);
   EXPECT_EQ(rows[1]["label"], "L0.qkv");
   EXPECT_EQ(rows[1]["kernel"], "gemv_kernel");
   EXPECT_EQ(rows[10]["label"], "L0.res2");
-  for (const auto& r : rows) EXPECT_GT(r["sim_time_ns"].get<double>(), 0) << r["label"];
+  double sum_ns = 0;
+  for (const auto& r : rows) {
+    EXPECT_GT(r["time_ns"].get<double>(), 0) << r["label"];
+    sum_ns += r["time_ns"].get<double>();
+  }
+  EXPECT_NEAR(uj["summary"]["sim_time_s"].get<double>() * 1e9, sum_ns, 1e-6 * sum_ns);
+  EXPECT_EQ(uj["summary"]["op_trace"]["records"], 11);
+  EXPECT_EQ(uj["summary"]["op_trace"]["passes"], 1);
 }
 
 // One GPT-2 small layer of a 128-token prefill, written into `d`.

@@ -53,6 +53,17 @@ AccessRecord rec(std::uint64_t addr, std::uint32_t cta, std::uint16_t warp,
   return r;
 }
 
+// A sequence's bound: each kernel's bound weighted by its time, largest share first, in words.
+TEST(GpuReplay, TimeWeightedBoundSharesTheTime) {
+  std::vector<gpu::KernelStats> ks(3);
+  ks[0].bound = "latency", ks[0].time_ns = 10;
+  ks[1].bound = "dram", ks[1].time_ns = 60;
+  ks[2].bound = "latency", ks[2].time_ns = 30;
+  EXPECT_EQ(gpu::time_weighted_bound(ks), "DRAM bandwidth 60 % of the time, latency 40 %");
+  EXPECT_EQ(gpu::time_weighted_bound({}), "");
+  EXPECT_EQ(gpu::resource_words("smem"), "shared-memory bandwidth");
+}
+
 TEST(GpuReplay, UnloadedLatenciesFollowTheSpec) {
   const auto g = h100();
   const auto d = hbm();

@@ -40,6 +40,16 @@ TEST(Report, CsvFlattensWithPathsAndQuotes) {
   EXPECT_EQ(csv, "key,value\na.b,1\na.c,\"x,y\"\nl[0],5\nl[1],\"q\"\"r\"\n");
 }
 
+// One line per row, the columns in the order asked; numbers at full precision, strings quoted
+// where CSV needs it, absent and null values empty.
+TEST(Report, TidyCsvHasOneLinePerRow) {
+  Json rows = Json::array();
+  rows.push_back({{"b", "x, \"y\""}, {"a", 0.1}, {"c", nullptr}});
+  rows.push_back({{"a", 3}});
+  EXPECT_EQ(tidy_csv(rows, {"a", "b", "c"}), "a,b,c\n0.1,\"x, \"\"y\"\"\",\n3,,\n");
+  EXPECT_EQ(tidy_csv(Json::array(), {"a"}), "a\n");
+}
+
 TEST(Report, TableAlignsColumns) {
   TextTable t({"name", "value"});
   t.row({"a", "1"});

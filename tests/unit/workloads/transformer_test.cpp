@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/unit/workloads/trace_test_util.h"
 
 namespace accsim::workloads {
@@ -165,6 +167,81 @@ TEST(TransformerStep, BadParametersAreUsageErrors) {
   d.model.heads = 7;
   fails(d, "d_model 768 is not a multiple of heads 7");
   EXPECT_THROW(transformer_model("gpt2-smal", SourceLoc{}), Error);
+}
+
+// --ops keeps the named ops' launches of the whole step, with the whole step's addresses.
+TEST(TransformerStep, OpsKeepOnlyTheNamedOpsLaunches) {
+  TransformerStep s = gpt2_small(StepPhase::kPrefill);
+  s.tokens = 128;
+  s.layers = 2;
+  s.attention = PrefillAttention::kNaive;
+  const std::vector<KernelLaunch> all = transformer_step_launches(s);
+  s.ops = parse_transformer_ops(" attn , lm_head");
+  EXPECT_EQ(s.ops, (std::vector<std::string>{"attn", "lm_head"}));
+  const std::vector<KernelLaunch> kept = transformer_step_launches(s);
+  EXPECT_EQ(labels(kept), (std::vector<std::string>{"L0.attn.scores", "L0.attn.softmax",
+                                                    "L0.attn.pv", "L1.attn.scores",
+                                                    "L1.attn.softmax", "L1.attn.pv", "lm_head"}));
+  for (const auto& k : kept) {
+    const auto it = std::find_if(all.begin(), all.end(),
+                                 [&](const KernelLaunch& a) { return a.rec.label == k.rec.label; });
+    ASSERT_NE(it, all.end());
+    EXPECT_EQ(op_record_to_json(it->rec), op_record_to_json(k.rec)) << k.rec.label;
+  }
+  EXPECT_EQ(transformer_label_op("L11.attn.split"), "attn");
+  EXPECT_EQ(transformer_label_op("ln_f"), "ln_f");
+  EXPECT_EQ(transformer_step_header(s).notes["step"]["ops"], nlohmann::json({"attn", "lm_head"}));
+  s.ops = {"mlp"};
+  EXPECT_THROW(transformer_step_launches(s), Error);
+  s.ops = {"lm_head"};
+  s.lm_head = false;
+  EXPECT_THROW(transformer_step_launches(s), Error);  // keeps nothing
+  EXPECT_THROW(parse_transformer_ops("qkv,,attn"), Error);
+  EXPECT_THROW(parse_transformer_ops(""), Error);
+}
+
+// The options as `accsim trace gen model` and compare files spell them.
+TEST(TransformerStep, StepFromOptionsChecksEachOption) {
+  StepOptions o;
+  o.model = "gpt2-small";
+  o.phase = "prefill";
+  o.tokens = 256;
+  o.attention = "naive";
+  o.dtype = "bf16";
+  o.ops = "qkv";
+  const TransformerStep s = transformer_step_from(o);
+  EXPECT_EQ(s.phase, StepPhase::kPrefill);
+  EXPECT_EQ(s.tokens, 256u);
+  EXPECT_EQ(s.attention, PrefillAttention::kNaive);
+  EXPECT_EQ(s.build.dtype, DType::kBf16);
+  EXPECT_EQ(s.ops, std::vector<std::string>{"qkv"});
+  const auto fails = [](StepOptions x, const std::string& msg) {
+    try {
+      transformer_step_from(x);
+      ADD_FAILURE() << "no error for " << msg;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(msg), std::string::npos) << e.what();
+    }
+  };
+  StepOptions b = o;
+  b.phase = "train";
+  fails(b, "--phase expects prefill or decode");
+  b = o;
+  b.tokens.reset();
+  fails(b, "prefill needs --tokens");
+  b = o;
+  b.attention = "sparse";
+  fails(b, "--attention expects flash or naive");
+  b = o;
+  b.phase = "decode";
+  b.tokens.reset();
+  fails(b, "--attention applies to prefill");
+  b = o;
+  b.dtype = "fp32";
+  fails(b, "--dtype expects fp16 or bf16");
+  b = o;
+  b.sm_count = 0;
+  fails(b, "--sm-count must be 1..4096");
 }
 
 class TransformerTrace : public testing::TraceTest {};
