@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "sim/cli/study_file.h"
 #include "sim/core/config.h"
 #include "sim/report/report.h"
+#include "workloads/gen/kernel_access.h"
 #include "workloads/gen/transformer.h"
 #include "workloads/trace/op_trace.h"
 
@@ -25,11 +27,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A workload entry: a transformer step to generate, or an op trace file.
+// A workload entry: a transformer step to generate, a reference-kernel op of a shape, or an op
+// trace file.
 struct CompareWorkload {
-  std::string label, op_trace, model, phase, attention, dtype, ops;
+  std::string label, op_trace, model, phase, attention, dtype, ops, kernel, shape;
   std::int64_t tokens = 0, context = 0, batch = 1, layers = 0;
-  bool lm_head = true;
+  bool lm_head = true, causal = false;
 };
 
 const config::Schema<CompareWorkload>& workload_schema() {
@@ -54,9 +57,15 @@ const config::Schema<CompareWorkload>& workload_schema() {
               "prefill: flash (default) | naive")
         .flag("lm_head", &CompareWorkload::lm_head, true,
               "the final layer norm and the last token's logits")
-        .text("dtype", &CompareWorkload::dtype, std::string(), "fp16 (default) | bf16")
+        .text("dtype", &CompareWorkload::dtype, std::string(),
+              "fp16 (default) | bf16 (a kernel op also fp32)")
         .text("ops", &CompareWorkload::ops, std::string(),
-              "keep only these ops' launches, comma-separated (e.g. attn)");
+              "keep only these ops' launches, comma-separated (e.g. attn)")
+        .text("kernel", &CompareWorkload::kernel, std::string(),
+              "instead of a model: a reference-kernel op (gemm, sdpa_flash, ...) of `shape`")
+        .text("shape", &CompareWorkload::shape, std::string(),
+              "the kernel op's shape, e.g. B=1,H=16,N=1024,d=64 (workloads/README.md)")
+        .flag("causal", &CompareWorkload::causal, false, "kernel: causal attention (sdpa ops)");
     return s;
   }();
   return s;
@@ -94,6 +103,39 @@ workloads::TransformerStep step_of(const CompareWorkload& w, const SourceLoc& wh
   }
 }
 
+// The launches of a kernel workload, as the reference host code configures them.
+std::vector<workloads::KernelLaunch> kernel_launches(const CompareWorkload& w,
+                                                     const SourceLoc& where) {
+  workloads::KernelBuildOptions o;
+  o.causal = w.causal;
+  if (!w.dtype.empty()) {
+    const auto dt = workloads::parse_dtype(w.dtype);
+    if (!dt)
+      throw config_error(
+          where, "workload '" + w.label + "': dtype '" + w.dtype + "' is not fp16, bf16 or fp32");
+    o.dtype = *dt;
+  }
+  try {
+    return workloads::build_kernel_launches(w.kernel, workloads::parse_kernel_shape(w.shape), o);
+  } catch (const Error& e) {
+    throw config_error(where, "workload '" + w.label + "': " + e.what());
+  }
+}
+
+// Writes the op trace of a generated workload (a step or a kernel op) to `path`.
+void write_workload(const CompareWorkload& w, const SourceLoc& where, const std::string& path) {
+  if (!w.model.empty()) {
+    workloads::write_transformer_step(path, step_of(w, where));
+    return;
+  }
+  std::vector<workloads::OpRecord> recs;
+  for (const auto& l : kernel_launches(w, where)) recs.push_back(l.rec);
+  workloads::OpTraceHeader h;
+  h.tool = "accsim compare";
+  h.notes = {{"kernel", {{"op", w.kernel}, {"shape", w.shape}, {"causal", w.causal}}}};
+  workloads::write_op_trace(path, h, recs);
+}
+
 CompareWorkload load_workload(const YAML::Node& n, const config::Origin& origin,
                               const std::string& base, const SourceLoc& where) {
   CompareWorkload w;
@@ -103,18 +145,27 @@ CompareWorkload load_workload(const YAML::Node& n, const config::Origin& origin,
   workload_schema().patch(n, w, c);
   workload_schema().validate(w, prov, "workload", where);
   config::check_plain_name(w.label, "workload label", where);
-  if (w.op_trace.empty() == w.model.empty())
+  if (!w.op_trace.empty() + !w.model.empty() + !w.kernel.empty() != 1)
     throw config_error(where, "workload '" + w.label +
-                                  "': give either 'model' (with 'phase', a generated step) or "
+                                  "': give one of 'model' (with 'phase': a generated transformer "
+                                  "step), 'kernel' (with 'shape': one reference-kernel op) and "
                                   "'op_trace' (a file)");
-  if (!w.op_trace.empty()) {
-    for (const char* k :
-         {"phase", "tokens", "context", "batch", "layers", "attention", "lm_head", "dtype", "ops"})
+  const auto only = [&](std::initializer_list<const char*> keys, const std::string& why) {
+    for (const char* k : keys)
       if (prov.of(std::string("workload.") + k) != "default")
-        throw config_error(where, "workload '" + w.label + "': '" + k +
-                                      "' describes a generated step; an op_trace is taken as is");
+        throw config_error(where, "workload '" + w.label + "': '" + k + "' " + why);
+  };
+  const auto step_keys = {"phase",  "tokens",    "context", "batch",
+                          "layers", "attention", "lm_head", "ops"};
+  if (!w.op_trace.empty()) {
+    only(step_keys, "describes a generated step; an op_trace is taken as is");
+    only({"dtype", "shape", "causal"}, "describes a generated kernel; an op_trace is taken as is");
     w.op_trace = resolve_study_path(base, w.op_trace);
+  } else if (!w.kernel.empty()) {
+    only(step_keys, "describes a transformer step, not a kernel op");
+    kernel_launches(w, where);  // checks the op and its shape now, before any run starts
   } else {
+    only({"shape", "causal"}, "describes a kernel op, not a transformer step");
     step_of(w, where);  // checks the step's options now, before any run starts
   }
   return w;
@@ -382,7 +433,7 @@ int cmd_compare(const Argv& argv) {
     std::string trace = wl.op_trace;
     if (trace.empty()) {
       trace = (out / "workloads" / (wl.label + ".jsonl")).string();
-      workloads::write_transformer_step(trace, step_of(wl, cmp.workload_locs[w]));
+      write_workload(wl, cmp.workload_locs[w], trace);
     }
     meanings.push_back(meaning_of(trace));
     traces.push_back(trace);

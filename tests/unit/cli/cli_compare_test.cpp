@@ -126,6 +126,28 @@ TEST(CliCompare, AWorkloadNoSystemRanFailsTheComparison) {
   EXPECT_NE(r.out.find("sdpa REFUSED: "), std::string::npos) << r.out;
 }
 
+// A reference-kernel op of a shape is a workload too: figures per pass (no tokens).
+TEST(CliCompare, AKernelOpRunsPerPass) {
+  TempDir d;
+  const std::string f =
+      d.write("c.yaml",
+              "workloads: [{label: mv, kernel: gemv, shape: \"M=512,K=512\"}]\n"
+              "systems:\n  - {label: h100, system: " +
+                  src("configs/systems/gpu_h100.yaml") +
+                  "}\n  - {label: pim, system: " + src("configs/systems/pim_gpt.yaml") + "}\n");
+  CliResult r = run_accsim("compare " + f + " -o " + d.file("o"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("latency/pass"), std::string::npos) << r.out;
+  const auto cmp = nlohmann::json::parse(slurp(d.file("o/compare.json")));
+  for (const char* s : {"h100", "pim"}) {
+    const auto& x = row(cmp, "mv", s);
+    EXPECT_EQ(x["status"], "ok") << x;
+    EXPECT_EQ(x["records"], 1);
+    EXPECT_EQ(x["latency_per"], "pass");
+    EXPECT_FALSE(x.contains("energy_per_token_j")) << x;
+  }
+}
+
 TEST(CliCompare, BadFilesAreLocatedConfigErrors) {
   TempDir d;
   const std::string gpu = src("configs/systems/gpu_h100.yaml");
@@ -142,7 +164,12 @@ TEST(CliCompare, BadFilesAreLocatedConfigErrors) {
          "colour");
   expect("workloads: [{label: a, op_trace: x.jsonl, phase: decode}]\n" + sys,
          "'phase' describes a generated step");
-  expect("workloads: [{label: a}]\n" + sys, "either 'model'");
+  expect("workloads: [{label: a}]\n" + sys, "give one of 'model'");
+  expect("workloads: [{label: a, kernel: gemv, shape: \"M=64,K=64\", phase: decode}]\n" + sys,
+         "'phase' describes a transformer step, not a kernel op");
+  expect("workloads: [{label: a, kernel: conv, shape: \"M=64\"}]\n" + sys, "conv");
+  expect("workloads: [{label: a, model: gpt2-small, phase: decode, shape: \"M=1\"}]\n" + sys,
+         "'shape' describes a kernel op");
   expect("workloads: [" + decode + ", " + decode + "]\n" + sys, "duplicate workload label 'a'");
   expect("compare: {baseline: nope}\nworkloads: [" + decode + "]\n" + sys,
          "compare.baseline 'nope'");
