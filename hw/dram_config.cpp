@@ -573,49 +573,58 @@ void derive_currents(const std::map<std::string, std::pair<double, std::string>>
   }
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------------------------
+// Resolution, step by step: which preset, which part of it, the layers, the organisation, the
+// timings in cycles, the power. resolve_dram_spec() at the end runs the steps in order.
 
-DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
-  // ---- Which preset.
-  const Preset* pp = nullptr;
+// The preset the dram section names, or the one named after its standard.
+const Preset& choose_preset(const DramConfig& cfg, const SourceLoc& where) {
   if (!cfg.preset.empty()) {
-    pp = &find_preset(cfg.preset, where);
-    if (!cfg.standard.empty() && cfg.standard != standard_name(pp->standard))
+    const Preset& p = find_preset(cfg.preset, where);
+    if (!cfg.standard.empty() && cfg.standard != standard_name(p.standard))
       throw config_error(where, "dram.standard = '" + cfg.standard + "' does not match preset '" +
-                                    pp->name + "', which is " +
-                                    std::string(standard_name(pp->standard)));
-  } else if (!cfg.standard.empty()) {
-    // The preset named after the standard (HBM3, not HBM3E, which uses HBM3's rules); else the
-    // first preset of that standard by name.
-    for (const Preset& p : presets())
-      if (standard_name(p.standard) == cfg.standard && (!pp || p.name == cfg.standard)) pp = &p;
-    if (!pp) {
-      std::string hint = config::closest_match(cfg.standard, standard_list());
-      throw config_error(where, "dram.standard = '" + cfg.standard + "' is not known; expected " +
-                                    join(standard_list(), ", ") +
-                                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-    }
-  } else {
+                                    p.name + "', which is " +
+                                    std::string(standard_name(p.standard)));
+    return p;
+  }
+  if (cfg.standard.empty())
     throw config_error(where, "the dram section needs 'preset' (one of " +
                                   join(dram_preset_names(), ", ") + ") or 'standard'");
+  // The preset named after the standard (HBM3, not HBM3E, which uses HBM3's rules); else the
+  // first preset of that standard by name.
+  const Preset* pp = nullptr;
+  for (const Preset& p : presets())
+    if (standard_name(p.standard) == cfg.standard && (!pp || p.name == cfg.standard)) pp = &p;
+  if (!pp) {
+    std::string hint = config::closest_match(cfg.standard, standard_list());
+    throw config_error(where, "dram.standard = '" + cfg.standard + "' is not known; expected " +
+                                  join(standard_list(), ", ") +
+                                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
-  const Preset& p = *pp;
+  return *pp;
+}
 
-  // ---- Selection: speed bin, density, width.
+// The part of the preset: speed bin, density and device width.
+struct Part {
+  const SpeedBin* bin = nullptr;
   Sel sel;
-  sel.where = where;
-  const SpeedBin& bin = select_speed(p, cfg.speed.empty() ? p.def_speed : cfg.speed, where);
-  sel.density_bytes =
+  int dq = 0;
+};
+
+Part select_part(const Preset& p, const DramConfig& cfg, const SourceLoc& where) {
+  Part part;
+  part.sel.where = where;
+  part.bin = &select_speed(p, cfg.speed.empty() ? p.def_speed : cfg.speed, where);
+  part.sel.density_bytes =
       cfg.density_bytes > 0 ? cfg.density_bytes : parse_quantity(p.def_density, Unit::kSize, where);
-  sel.density_key = gbit_text(sel.density_bytes);
-  const int dq = parse_dq(cfg.dq.empty() ? p.def_dq : cfg.dq, where);
-  sel.dq_key = "x" + std::to_string(dq);
+  part.sel.density_key = gbit_text(part.sel.density_bytes);
+  part.dq = parse_dq(cfg.dq.empty() ? p.def_dq : cfg.dq, where);
+  part.sel.dq_key = "x" + std::to_string(part.dq);
+  return part;
+}
 
-  // ---- Layers: preset top level, speed bin, then the user's overrides.
-  Acc acc;
-  apply_layer(p, p.root, sel, acc, "preset");
-  apply_layer(p, bin.layer, sel, acc, "speeds." + bin.name);
-
+// The user's dram.org, dram.timing and dram.power keys, the last layer.
+void apply_user_org(const DramConfig& cfg, Acc& acc) {
   for (const auto& [k, v] : std::vector<std::pair<const char*, std::int64_t>>{
            {"channel_width", cfg.org.channel_width},
            {"burst_length", cfg.org.burst_length},
@@ -624,75 +633,84 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
            {"rows", cfg.org.rows},
            {"columns", cfg.org.columns}})
     if (v > 0) acc.org[k] = {v, "dram.org." + std::string(k)};
-  {
-    std::vector<std::pair<int, TVal>> entries;
-    for (int i = 0; i < kNumT; ++i) {
-      const int n = cfg.timing.*kTimings[i].n;
-      const double t = cfg.timing.*kTimings[i].t;
-      const std::string name = kTimings[i].name;
-      if (n >= 0) {
-        TVal v;
-        v.set = true;
-        v.nck = n;
-        v.text = "n" + name + " = " + std::to_string(n);
-        v.origin = "dram.timing.n" + name;
-        entries.emplace_back(i, v);
-      }
-      if (t > 0) {
-        TVal v;
-        v.set = true;
-        v.seconds = t;
-        v.text = "t" + name + " = " + format_quantity(t, Unit::kTime);
-        v.origin = "dram.timing.t" + name;
-        entries.emplace_back(i, v);
-      }
+}
+
+void apply_user_timing(const DramConfig& cfg, Acc& acc, const SourceLoc& where) {
+  std::vector<std::pair<int, TVal>> entries;
+  for (int i = 0; i < kNumT; ++i) {
+    const int n = cfg.timing.*kTimings[i].n;
+    const double t = cfg.timing.*kTimings[i].t;
+    const std::string name = kTimings[i].name;
+    if (n >= 0) {
+      TVal v;
+      v.set = true;
+      v.nck = n;
+      v.text = "n" + name + " = " + std::to_string(n);
+      v.origin = "dram.timing.n" + name;
+      entries.emplace_back(i, v);
     }
-    apply_timing_entries(std::move(entries), acc, where, "dram.timing");
+    if (t > 0) {
+      TVal v;
+      v.set = true;
+      v.seconds = t;
+      v.text = "t" + name + " = " + format_quantity(t, Unit::kTime);
+      v.origin = "dram.timing.t" + name;
+      entries.emplace_back(i, v);
+    }
   }
-  {
-    const DramPowerOverrides& o = cfg.power;
-    const std::vector<std::pair<const char*, double>> pv = {
-        {"vdd", o.vdd},       {"vpp", o.vpp},     {"idd0", o.idd0},   {"idd2n", o.idd2n},
-        {"idd3n", o.idd3n},   {"idd4r", o.idd4r}, {"idd4w", o.idd4w}, {"idd5b", o.idd5b},
-        {"idd5pb", o.idd5pb}, {"ipp0", o.ipp0},   {"ipp2n", o.ipp2n}, {"ipp3n", o.ipp3n},
-        {"ipp4r", o.ipp4r},   {"ipp4w", o.ipp4w}, {"ipp5b", o.ipp5b}, {"io", o.io}};
-    bool any = false;
-    for (auto& [k, v] : pv)
-      if (v >= 0) acc.power[k] = {v, "dram.power." + std::string(k)}, any = true;
-    if (o.devices_per_rank > 0)
-      acc.power["devices_per_rank"] = {static_cast<double>(o.devices_per_rank),
-                                       "dram.power.devices_per_rank"},
-      any = true;
-    if (any)
-      acc.power_source += (acc.power_source.empty() ? "" : "; ") +
-                          std::string("overridden in the dram.power section");
-  }
+  apply_timing_entries(std::move(entries), acc, where, "dram.timing");
+}
 
-  // ---- Build the spec.
-  DramSpec s;
-  s.standard = p.standard;
-  s.per_bank_refresh = p.pbr;
-  s.transfers_per_ck = p.data_per_ck;
-  s.timing.tCK_ps = seconds_to_ps(bin.tck_s, where);
-  s.data_rate_mtps = p.data_per_ck * 1e6 / static_cast<double>(s.timing.tCK_ps);
-  s.name = bin.name + " " + sel.density_key + " " + sel.dq_key;
+void apply_user_power(const DramConfig& cfg, Acc& acc) {
+  const DramPowerOverrides& o = cfg.power;
+  const std::vector<std::pair<const char*, double>> pv = {
+      {"vdd", o.vdd},       {"vpp", o.vpp},     {"idd0", o.idd0},   {"idd2n", o.idd2n},
+      {"idd3n", o.idd3n},   {"idd4r", o.idd4r}, {"idd4w", o.idd4w}, {"idd5b", o.idd5b},
+      {"idd5pb", o.idd5pb}, {"ipp0", o.ipp0},   {"ipp2n", o.ipp2n}, {"ipp3n", o.ipp3n},
+      {"ipp4r", o.ipp4r},   {"ipp4w", o.ipp4w}, {"ipp5b", o.ipp5b}, {"io", o.io}};
+  bool any = false;
+  for (auto& [k, v] : pv)
+    if (v >= 0) acc.power[k] = {v, "dram.power." + std::string(k)}, any = true;
+  if (o.devices_per_rank > 0)
+    acc.power["devices_per_rank"] = {static_cast<double>(o.devices_per_rank),
+                                     "dram.power.devices_per_rank"},
+    any = true;
+  if (any)
+    acc.power_source += (acc.power_source.empty() ? "" : "; ") +
+                        std::string("overridden in the dram.power section");
+}
 
-  auto org_value = [&](const char* k) -> std::int64_t {
-    auto it = acc.org.find(k);
-    if (it == acc.org.end())
-      throw config_error(where,
-                         "DRAM preset '" + p.name + "' gives no org." + k + "; set dram.org." + k);
-    return it->second.first;
-  };
-  auto org_origin = [&](const char* k) { return acc.org.at(k).second; };
-  DramOrg& o = s.org;
-  o.dq = dq;
-  o.density_gbit = std::llround(sel.density_bytes * 8 / 1073741824.0);
-  o.channel_width = static_cast<int>(org_value("channel_width"));
-  o.burst_length = static_cast<int>(org_value("burst_length"));
-  o.bank_groups = static_cast<int>(org_value("bank_groups"));
-  o.rows = org_value("rows");
-  o.columns = static_cast<int>(org_value("columns"));
+// Every layer in order: preset top level, speed bin, then the user's overrides.
+Acc accumulate_layers(const Preset& p, const Part& part, const DramConfig& cfg,
+                      const SourceLoc& where) {
+  Acc acc;
+  apply_layer(p, p.root, part.sel, acc, "preset");
+  apply_layer(p, part.bin->layer, part.sel, acc, "speeds." + part.bin->name);
+  apply_user_org(cfg, acc);
+  apply_user_timing(cfg, acc, where);
+  apply_user_power(cfg, acc);
+  return acc;
+}
+
+std::int64_t org_value(const Preset& p, const Acc& acc, const char* k, const SourceLoc& where) {
+  auto it = acc.org.find(k);
+  if (it == acc.org.end())
+    throw config_error(where,
+                       "DRAM preset '" + p.name + "' gives no org." + k + "; set dram.org." + k);
+  return it->second.first;
+}
+
+// The organisation from the layers (dram.org.banks splits into bank groups here).
+DramOrg build_org(const Preset& p, const DramConfig& cfg, const Part& part, Acc& acc,
+                  const SourceLoc& where) {
+  DramOrg o;
+  o.dq = part.dq;
+  o.density_gbit = std::llround(part.sel.density_bytes * 8 / 1073741824.0);
+  o.channel_width = static_cast<int>(org_value(p, acc, "channel_width", where));
+  o.burst_length = static_cast<int>(org_value(p, acc, "burst_length", where));
+  o.bank_groups = static_cast<int>(org_value(p, acc, "bank_groups", where));
+  o.rows = org_value(p, acc, "rows", where);
+  o.columns = static_cast<int>(org_value(p, acc, "columns", where));
   if (cfg.org.banks > 0) {
     if (cfg.org.banks_per_group > 0)
       throw config_error(where,
@@ -703,41 +721,48 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
       throw config_error(where, "dram.org.banks = " + std::to_string(cfg.org.banks) +
                                     " does not divide into " + std::to_string(o.bank_groups) +
                                     " bank groups (org.bank_groups from " +
-                                    org_origin("bank_groups") + ")");
+                                    acc.org.at("bank_groups").second + ")");
     o.banks_per_group = cfg.org.banks / o.bank_groups;
     acc.org["banks_per_group"] = {o.banks_per_group, "dram.org.banks"};
   } else {
-    o.banks_per_group = static_cast<int>(org_value("banks_per_group"));
+    o.banks_per_group = static_cast<int>(org_value(p, acc, "banks_per_group", where));
   }
   o.channels = cfg.channels > 0 ? cfg.channels : p.def_channels;
   o.pseudo_channels = cfg.pseudo_channels > 0 ? cfg.pseudo_channels : p.def_pcs;
   o.ranks = cfg.ranks > 0 ? cfg.ranks : p.def_ranks;
+  return o;
+}
 
-  // ---- Organisation checks.
+// Powers of two where address bits decode a level, whole devices, whole bursts, and a capacity
+// that matches dram.density.
+void check_org(const Preset& p, const DramOrg& o, const Part& part, const Acc& acc,
+               const SourceLoc& where) {
   for (const char* k : {"bank_groups", "banks_per_group", "rows", "columns", "burst_length"}) {
-    const std::int64_t v = k == std::string("banks_per_group") ? o.banks_per_group : org_value(k);
+    const std::int64_t v =
+        k == std::string("banks_per_group") ? o.banks_per_group : org_value(p, acc, k, where);
     if (!is_pow2(v))
       throw config_error(where, "org." + std::string(k) + " = " + std::to_string(v) + " (from " +
-                                    org_origin(k) +
+                                    acc.org.at(k).second +
                                     ") must be a power of two: it is decoded from address bits");
   }
+  const int dq = part.dq;
   if (o.channel_width < 1)
     throw config_error(
         where, "org.channel_width = " + std::to_string(o.channel_width) + " must be at least 1");
   if (o.channel_width % dq != 0)
     throw config_error(where, "org.channel_width = " + std::to_string(o.channel_width) +
-                                  " bits is not a whole number of " + sel.dq_key +
+                                  " bits is not a whole number of " + part.sel.dq_key +
                                   " devices (dram.dq)");
   if (o.columns % o.burst_length != 0)
     throw config_error(where, "org.columns = " + std::to_string(o.columns) +
                                   " is not divisible by the burst length " +
                                   std::to_string(o.burst_length));
+  const double density_bits = part.sel.density_bytes * 8;
   const double org_bits = static_cast<double>(o.banks_per_rank()) * static_cast<double>(o.rows) *
                           o.columns * dq * p.density_units;
-  if (std::fabs(org_bits - sel.density_bytes * 8) > 0.5) {
+  if (std::fabs(org_bits - density_bits) > 0.5) {
     const double want_rows =
-        sel.density_bytes * 8 /
-        (static_cast<double>(o.banks_per_rank()) * o.columns * dq * p.density_units);
+        density_bits / (static_cast<double>(o.banks_per_rank()) * o.columns * dq * p.density_units);
     throw config_error(
         where, "the organisation holds " + gbit_text(org_bits / 8) + " (" +
                    std::to_string(o.banks_per_rank()) + " banks x " + std::to_string(o.rows) +
@@ -745,7 +770,7 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
                    " bits" +
                    (p.density_units > 1 ? " x " + std::to_string(p.density_units) + " channels"
                                         : std::string()) +
-                   ") but dram.density is " + sel.density_key + "; set org.rows to " +
+                   ") but dram.density is " + part.sel.density_key + "; set org.rows to " +
                    config::fmt_number(want_rows) + " or density to " + gbit_text(org_bits / 8));
   }
   for (auto [k, v] : {std::pair<const char*, int>{"channels", o.channels},
@@ -754,45 +779,40 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
     if (v < 1)
       throw config_error(
           where, "dram." + std::string(k) + " = " + std::to_string(v) + " must be at least 1");
+}
 
-  // ---- Timings in cycles.
-  const Ps tck = s.timing.tCK_ps;
+// Every timing in cycles, with "nRC = 40 (from ...)" for messages.
+struct Cycles {
   std::array<int, kNumT> n{};
-  std::array<std::string, kNumT> desc;  // "nRC = 40 (from ...)" for messages
-  auto cycles_of = [&](const TVal& v) {
-    int c = v.nck;
-    if (v.seconds >= 0) c = std::max(v.nck, jedec_nck(v.seconds, tck));
-    return c;
-  };
-  // Parameters a standard may leave out take their documented defaults (hw/dram_spec.h).
-  if (!acc.t[kT_BL].set) {
-    if (o.burst_length % p.data_per_ck != 0)
-      throw config_error(where, "org.burst_length = " + std::to_string(o.burst_length) +
-                                    " is not a whole number of clock cycles at " +
-                                    std::to_string(p.data_per_ck) +
-                                    " transfers per CK; set dram.timing.nBL");
-    n[kT_BL] = o.burst_length / p.data_per_ck;
-    desc[kT_BL] = "nBL = " + std::to_string(n[kT_BL]) + " (burst_length / transfers per CK)";
-  }
-  for (int i = 0; i < kNumT; ++i) {
-    if (!acc.t[i].set || !alias_targets(i).empty()) continue;
-    n[i] = cycles_of(acc.t[i]);
-    const bool cycles = acc.t[i].seconds < 0;
-    desc[i] = "n" + std::string(kTimings[i].name) + " = " + std::to_string(n[i]) + " (" +
-              (cycles ? std::string() : acc.t[i].text + ", ") + "from " + acc.t[i].origin + ")";
-  }
+  std::array<std::string, kNumT> desc;
+};
+
+// nBL from the burst when no layer gives it.
+void default_burst_cycles(const Preset& p, const DramOrg& o, const Acc& acc, Cycles& c,
+                          const SourceLoc& where) {
+  if (acc.t[kT_BL].set) return;
+  if (o.burst_length % p.data_per_ck != 0)
+    throw config_error(where, "org.burst_length = " + std::to_string(o.burst_length) +
+                                  " is not a whole number of clock cycles at " +
+                                  std::to_string(p.data_per_ck) +
+                                  " transfers per CK; set dram.timing.nBL");
+  c.n[kT_BL] = o.burst_length / p.data_per_ck;
+  c.desc[kT_BL] = "nBL = " + std::to_string(c.n[kT_BL]) + " (burst_length / transfers per CK)";
+}
+
+// Parameters a standard may leave out take their documented defaults (hw/dram_spec.h).
+void default_optional_cycles(Acc& acc, Cycles& c) {
   auto default_to = [&](int i, int from) {
-    if (!acc.t[i].set) {
-      n[i] = n[from];
-      desc[i] = "n" + std::string(kTimings[i].name) + " = " + std::to_string(n[i]) +
+    if (acc.t[i].set) return;
+    c.n[i] = c.n[from];
+    c.desc[i] = "n" + std::string(kTimings[i].name) + " = " + std::to_string(c.n[i]) +
                 " (defaults to n" + kTimings[from].name + ")";
-      acc.t[i].set = true;
-    }
+    acc.t[i].set = true;
   };
   if (!acc.t[kT_RC].set && acc.t[kT_RAS].set && acc.t[kT_RP].set) {
     // LPDDR-style definition tRC = tRAS + tRPpb, in cycles so that it never rounds below them.
-    n[kT_RC] = n[kT_RAS] + n[kT_RP];
-    desc[kT_RC] = "nRC = " + std::to_string(n[kT_RC]) + " (defaults to nRAS + nRP)";
+    c.n[kT_RC] = c.n[kT_RAS] + c.n[kT_RP];
+    c.desc[kT_RC] = "nRC = " + std::to_string(c.n[kT_RC]) + " (defaults to nRAS + nRP)";
     acc.t[kT_RC].set = true;
   }
   default_to(kT_RPab, kT_RP);
@@ -800,14 +820,37 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
   default_to(kT_PBR2PBR, kT_RREFD);
   for (int i : {kT_RTRS, kT_RFCpb, kT_REFIpb, kT_RREFD, kT_PBR2PBR, kT_PPD})
     if (!acc.t[i].set) {
-      n[i] = 0;
-      desc[i] = "n" + std::string(kTimings[i].name) + " = 0 (not given)";
+      c.n[i] = 0;
+      c.desc[i] = "n" + std::string(kTimings[i].name) + " = 0 (not given)";
       acc.t[i].set = true;
     }
+}
+
+Cycles timings_in_cycles(const Preset& p, const DramOrg& o, Acc& acc, Ps tck,
+                         const SourceLoc& where) {
+  Cycles c;
+  default_burst_cycles(p, o, acc, c, where);
+  for (int i = 0; i < kNumT; ++i) {
+    if (!acc.t[i].set || !alias_targets(i).empty()) continue;
+    const TVal& v = acc.t[i];
+    c.n[i] = v.seconds >= 0 ? std::max(v.nck, jedec_nck(v.seconds, tck)) : v.nck;
+    const bool cycles = v.seconds < 0;
+    c.desc[i] = "n" + std::string(kTimings[i].name) + " = " + std::to_string(c.n[i]) + " (" +
+                (cycles ? std::string() : v.text + ", ") + "from " + v.origin + ")";
+  }
+  default_optional_cycles(acc, c);
+  return c;
+}
+
+// Every timing given and at least its minimum, and the orderings JEDEC's definitions imply.
+void check_timings(const Preset& p, const std::string& part_name, const Acc& acc, const Cycles& c,
+                   const SourceLoc& where) {
+  const auto& n = c.n;
+  const auto& desc = c.desc;
   for (int i = 0; i < kNumT; ++i) {
     if (!alias_targets(i).empty() || i == kT_BL) continue;
     if (!acc.t[i].set)
-      throw config_error(where, "DRAM preset '" + p.name + "' (" + s.name +
+      throw config_error(where, "DRAM preset '" + p.name + "' (" + part_name +
                                     ") gives no value for " + kTimings[i].name + " (" +
                                     kTimings[i].desc + "); set dram.timing.n" + kTimings[i].name +
                                     " or t" + kTimings[i].name);
@@ -839,57 +882,50 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
                                   " has per-bank refresh, so nRFCpb must be at least 1");
     require(n[kT_REFIpb] > n[kT_RFCpb], desc[kT_REFIpb] + " is not longer than " + desc[kT_RFCpb]);
   }
+}
 
-  DramTiming& T = s.timing;
-  T.nBL = n[kT_BL];
-  T.nCL = n[kT_CL];
-  T.nCWL = n[kT_CWL];
-  T.nRCDRD = n[kT_RCDRD];
-  T.nRCDWR = n[kT_RCDWR];
-  T.nRP = n[kT_RP];
-  T.nRPab = n[kT_RPab];
-  T.nRAS = n[kT_RAS];
-  T.nRC = n[kT_RC];
-  T.nWR = n[kT_WR];
-  T.nRTP = n[kT_RTP];
-  T.nRRD_S = n[kT_RRD_S];
-  T.nRRD_L = n[kT_RRD_L];
-  T.nCCD_S = n[kT_CCD_S];
-  T.nCCD_L = n[kT_CCD_L];
-  T.nCCD_L_WR = n[kT_CCD_L_WR];
-  T.nWTR_S = n[kT_WTR_S];
-  T.nWTR_L = n[kT_WTR_L];
-  T.nFAW = n[kT_FAW];
-  T.nRTRS = n[kT_RTRS];
-  T.nRFC = n[kT_RFC];
-  T.nRFCpb = n[kT_RFCpb];
-  T.nREFI = n[kT_REFI];
-  T.nREFIpb = n[kT_REFIpb];
-  T.nRREFD = n[kT_RREFD];
-  T.nPBR2PBR = n[kT_PBR2PBR];
-  T.nPPD = n[kT_PPD];
+// Where each timing lands in DramTiming.
+constexpr std::pair<int, int DramTiming::*> kTimingFields[] = {
+    {kT_BL, &DramTiming::nBL},       {kT_CL, &DramTiming::nCL},
+    {kT_CWL, &DramTiming::nCWL},     {kT_RCDRD, &DramTiming::nRCDRD},
+    {kT_RCDWR, &DramTiming::nRCDWR}, {kT_RP, &DramTiming::nRP},
+    {kT_RPab, &DramTiming::nRPab},   {kT_RAS, &DramTiming::nRAS},
+    {kT_RC, &DramTiming::nRC},       {kT_WR, &DramTiming::nWR},
+    {kT_RTP, &DramTiming::nRTP},     {kT_RRD_S, &DramTiming::nRRD_S},
+    {kT_RRD_L, &DramTiming::nRRD_L}, {kT_CCD_S, &DramTiming::nCCD_S},
+    {kT_CCD_L, &DramTiming::nCCD_L}, {kT_CCD_L_WR, &DramTiming::nCCD_L_WR},
+    {kT_WTR_S, &DramTiming::nWTR_S}, {kT_WTR_L, &DramTiming::nWTR_L},
+    {kT_FAW, &DramTiming::nFAW},     {kT_RTRS, &DramTiming::nRTRS},
+    {kT_RFC, &DramTiming::nRFC},     {kT_RFCpb, &DramTiming::nRFCpb},
+    {kT_REFI, &DramTiming::nREFI},   {kT_REFIpb, &DramTiming::nREFIpb},
+    {kT_RREFD, &DramTiming::nRREFD}, {kT_PBR2PBR, &DramTiming::nPBR2PBR},
+    {kT_PPD, &DramTiming::nPPD},
+};
 
-  // ---- Power.
-  DramPower& P = s.power;
-  auto pw = [&](const char* k, double scale, double def) {
+DramTiming to_timing(const Cycles& c, Ps tck) {
+  DramTiming T;
+  T.tCK_ps = tck;
+  for (const auto& [i, field] : kTimingFields) T.*field = c.n[i];
+  return T;
+}
+
+// The power figures from the layers: currents in mA, further rails, I/O energy; currents
+// derived from per-bit energies where a preset gives those.
+DramPower build_power(const Acc& acc, const DramOrg& o, const SourceLoc& where) {
+  DramPower P;
+  auto pw = [&](const std::string& k, double scale, double def) {
     auto it = acc.power.find(k);
     return it == acc.power.end() ? def : it->second.first * scale;
   };
   P.vdd = pw("vdd", 1, 0);
   P.vpp = pw("vpp", 1, 0);
-  P.idd0 = pw("idd0", 1e3, 0);
-  P.idd2n = pw("idd2n", 1e3, 0);
-  P.idd3n = pw("idd3n", 1e3, 0);
-  P.idd4r = pw("idd4r", 1e3, 0);
-  P.idd4w = pw("idd4w", 1e3, 0);
-  P.idd5b = pw("idd5b", 1e3, 0);
-  P.idd5pb = pw("idd5pb", 1e3, 0);
-  P.ipp0 = pw("ipp0", 1e3, 0);
-  P.ipp2n = pw("ipp2n", 1e3, 0);
-  P.ipp3n = pw("ipp3n", 1e3, 0);
-  P.ipp4r = pw("ipp4r", 1e3, 0);
-  P.ipp4w = pw("ipp4w", 1e3, 0);
-  P.ipp5b = pw("ipp5b", 1e3, 0);
+  const std::pair<const char*, double DramPower::*> currents[] = {
+      {"idd0", &DramPower::idd0},     {"idd2n", &DramPower::idd2n}, {"idd3n", &DramPower::idd3n},
+      {"idd4r", &DramPower::idd4r},   {"idd4w", &DramPower::idd4w}, {"idd5b", &DramPower::idd5b},
+      {"idd5pb", &DramPower::idd5pb}, {"ipp0", &DramPower::ipp0},   {"ipp2n", &DramPower::ipp2n},
+      {"ipp3n", &DramPower::ipp3n},   {"ipp4r", &DramPower::ipp4r}, {"ipp4w", &DramPower::ipp4w},
+      {"ipp5b", &DramPower::ipp5b}};
+  for (const auto& [k, field] : currents) P.*field = pw(k, 1e3, 0);
   // Further rails (preset keys only; dram.power overrides VDD and VPP): present when their
   // voltage is given; a current without its rail's voltage is an error (it would not count).
   for (const char* rail : kFurtherRails) {
@@ -897,29 +933,52 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
     r.name = rail;
     for (char& ch : r.name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     r.v = pw(rail, 1, 0);
-    double* currents[] = {&r.idd0, &r.idd2n, &r.idd3n, &r.idd4r, &r.idd4w, &r.idd5b};
+    double* rail_currents[] = {&r.idd0, &r.idd2n, &r.idd3n, &r.idd4r, &r.idd4w, &r.idd5b};
     for (std::size_t i = 0; i < std::size(kRailCurrents); ++i) {
       const std::string k = std::string(kRailCurrents[i]) + "_" + rail;
       if (acc.power.count(k) && r.v <= 0)
         throw config_error(where, "power." + k + " is given but " + rail +
                                       " (the rail's voltage) is not; set " + rail);
-      *currents[i] = pw(k.c_str(), 1e3, 0);
+      *rail_currents[i] = pw(k, 1e3, 0);
     }
     if (r.v > 0) P.rails.push_back(r);
   }
   P.io_pj_per_bit = pw("io", 1e12, 0);
-  P.devices_per_rank = static_cast<int>(pw("devices_per_rank", 1, o.channel_width / dq));
+  P.devices_per_rank = static_cast<int>(pw("devices_per_rank", 1, o.channel_width / o.dq));
   P.source = acc.power_source;
-  const bool derives = acc.power.count("rd_pj_per_bit") || acc.power.count("wr_pj_per_bit") ||
-                       acc.power.count("act_pre_pj_per_row_bit");
-  if (derives) {
-    if (P.vdd <= 0) throw config_error(where, "dram.power: deriving currents needs vdd > 0");
+  return P;
+}
+
+}  // namespace
+
+DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
+  const Preset& p = choose_preset(cfg, where);
+  const Part part = select_part(p, cfg, where);
+  Acc acc = accumulate_layers(p, part, cfg, where);
+
+  DramSpec s;
+  s.standard = p.standard;
+  s.per_bank_refresh = p.pbr;
+  s.transfers_per_ck = p.data_per_ck;
+  const Ps tck = seconds_to_ps(part.bin->tck_s, where);
+  s.data_rate_mtps = p.data_per_ck * 1e6 / static_cast<double>(tck);
+  s.name = part.bin->name + " " + part.sel.density_key + " " + part.sel.dq_key;
+
+  s.org = build_org(p, cfg, part, acc, where);
+  check_org(p, s.org, part, acc, where);
+  const Cycles cycles = timings_in_cycles(p, s.org, acc, tck, where);
+  check_timings(p, s.name, acc, cycles, where);
+  s.timing = to_timing(cycles, tck);
+
+  s.power = build_power(acc, s.org, where);
+  if (acc.power.count("rd_pj_per_bit") || acc.power.count("wr_pj_per_bit") ||
+      acc.power.count("act_pre_pj_per_row_bit")) {
+    if (s.power.vdd <= 0) throw config_error(where, "dram.power: deriving currents needs vdd > 0");
     derive_currents(acc.power, s);
   }
-
   s.sources = {p.path + " (built-in preset " + p.name + "; every value cites its source there)",
                "timing rounding: JESD79-4 rounding algorithm (hw/dram_config.cpp jedec_nck)",
-               "power: " + (P.source.empty() ? std::string("not given") : P.source)};
+               "power: " + (s.power.source.empty() ? std::string("not given") : s.power.source)};
   return s;
 }
 
