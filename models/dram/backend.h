@@ -19,12 +19,12 @@
 
 namespace accsim::dram {
 
-// The DRAM system without SystemC: the same per-channel controllers, address mapping, energy
-// observer, protocol checker and statistics as DramSystem, driven by explicit time. Timing
-// equals DramSystem fed by one TLM initiator (the issuer of sim/run/issuer.h) that sends each
-// request at a time t with floor(t / tCK) + 1 == arrival (tests/unit/dram/backend_test.cpp):
-//   * a request is split into bursts like DramSystem does; its bursts get queue entries in
-//     order, each entering its controller's queue at `arrival` (the link's cycle);
+// The DRAM system without SystemC: per-channel controllers, address mapping, energy observer,
+// protocol checker and statistics, driven by explicit time. DramSystem (models/dram/dram.h) is
+// its TLM-2.0 face: a request sent at time t arrives at floor(t / tCK) + 1
+// (tests/unit/dram/backend_test.cpp checks that the two give the same timing):
+//   * a request is split into bursts of the organisation's burst size; its bursts get queue
+//     entries in order, each entering its controller's queue at `arrival` (the link's cycle);
 //   * while a queue is full the request waits, and so does every later request (one initiator,
 //     TLM-2.0 request exclusion); it is retried after every processed cycle c with arrival c + 1;
 //   * every channel runs at cycle 0 and then at its controller's next event (refresh included).
@@ -49,14 +49,17 @@ class DramBackend {
   DramBackend& operator=(const DramBackend&) = delete;
 
   // A request of `bytes` (> 0) at `addr` arriving at `arrival` (> last_cycle(); requests in
-  // non-decreasing arrival order). `id` is returned in its Done.
-  void submit(std::uint64_t id, std::uint64_t addr, std::uint32_t bytes, bool is_write,
+  // non-decreasing arrival order). `id` is returned in its Done. Returns true when every burst
+  // got a queue entry at once; otherwise the request waits (waiting() > 0), and so do later ones.
+  bool submit(std::uint64_t id, std::uint64_t addr, std::uint32_t bytes, bool is_write,
               Cycle arrival);
+  // Submitted requests whose bursts do not all have a queue entry yet.
+  std::size_t waiting() const;
   // The earliest cycle with an event (a channel's wake-up); kNever if none.
   Cycle next_cycle() const;
   // Processes every cycle with events up to and including `until`; completed requests (their
-  // last column command issued) are appended to `out` in the order found.
-  void run_until(Cycle until, std::vector<Done>& out);
+  // last column command issued) are appended to `out` in the order found. Returns next_cycle().
+  Cycle run_until(Cycle until, std::vector<Done>& out);
   // Processes the next cycle with events; returns it (kNever if there was none).
   Cycle run_next(std::vector<Done>& out);
   Cycle last_cycle() const;         // the latest processed cycle (-1 before the first)

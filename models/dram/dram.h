@@ -20,8 +20,9 @@
 // One SystemC elaboration per process: build the modules, sc_start(), finalize, and exit; use
 // accsim::run::run_dram_replay (sim/run/issuer.h) for the usual replay of a request source.
 //
-// DramBackend (models/dram/backend.h, included here) drives the same controllers from plain C++
-// for models that keep their own time; it needs no SystemC kernel.
+// DramSystem is a face on DramBackend (models/dram/backend.h, included here), which holds the
+// controllers and the channel logic in plain C++; models that keep their own time use the
+// backend directly, without a SystemC kernel.
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>

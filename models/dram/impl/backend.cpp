@@ -1,8 +1,7 @@
-// DramBackend: DramSystem's channel logic (dram_system.cpp) without the SystemC kernel. Each
-// step mirrors DramSystem::Impl::channel_method; the placement of waiting requests is retried
-// after all channels of a cycle have ticked, which is what DramSystem does too: room only grows
-// during a cycle's ticks, and a channel that frees room retries the placement right after its
-// own tick, so a waiting request always ends up with arrival c + 1 when the room exists at c.
+// DramBackend: the DRAM system's channel logic without the SystemC kernel (DramSystem in
+// dram_system.cpp is a TLM-2.0 face on top of it). A cycle runs every channel with an event at
+// it, then retries the placement of waiting requests: room only grows during a cycle's ticks,
+// so a waiting request gets arrival c + 1 when the room exists after cycle c.
 #include "models/dram/backend.h"
 
 #include <fmt/format.h>
@@ -173,7 +172,7 @@ DramBackend::DramBackend(const hw::DramSpec& spec, const ControllerConfig& cfg,
 
 DramBackend::~DramBackend() = default;
 
-void DramBackend::submit(std::uint64_t id, std::uint64_t addr, std::uint32_t bytes, bool is_write,
+bool DramBackend::submit(std::uint64_t id, std::uint64_t addr, std::uint32_t bytes, bool is_write,
                          Cycle arrival) {
   Impl& m = *impl_;
   if (m.finalized) throw Error(ExitCode::kInternal, "DramBackend::submit after finalize");
@@ -203,17 +202,23 @@ void DramBackend::submit(std::uint64_t id, std::uint64_t addr, std::uint32_t byt
   r.first_burst = addr / bb;
   r.total = static_cast<std::uint32_t>((addr + bytes - 1) / bb - r.first_burst + 1);
   ++m.outstanding;
-  if (m.waiting.empty() && m.place(tag, arrival)) return;
+  if (m.waiting.empty() && m.place(tag, arrival)) return true;
   m.waiting.push_back(tag);
+  return false;
+}
+
+std::size_t DramBackend::waiting() const {
+  return impl_->waiting.size();
 }
 
 Cycle DramBackend::next_cycle() const {
   return impl_->next();
 }
 
-void DramBackend::run_until(Cycle until, std::vector<Done>& out) {
-  for (Cycle c = impl_->next(); c <= until && c != kNever; c = impl_->next())
-    impl_->process(c, out);
+Cycle DramBackend::run_until(Cycle until, std::vector<Done>& out) {
+  Cycle c = impl_->next();
+  for (; c <= until && c != kNever; c = impl_->next()) impl_->process(c, out);
+  return c;
 }
 
 Cycle DramBackend::run_next(std::vector<Done>& out) {

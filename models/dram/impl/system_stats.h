@@ -1,7 +1,7 @@
 #pragma once
-// The totals both DRAM drivers register at the end of a run (DramSystem behind TLM-2.0 and the
-// plain-C++ DramBackend): sums over channels, bandwidth, row-hit rate, protocol violations and
-// the energy observer's background cycles. One implementation so the two report the same stats.
+// The totals DramBackend registers at the end of a run (DramSystem, its TLM-2.0 face, reports
+// through it): sums over channels, bandwidth, row-hit rate, protocol violations and the energy
+// observer's background cycles.
 #include <vector>
 
 #include "hw/dram_spec.h"
