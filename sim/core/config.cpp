@@ -7,7 +7,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace accsim::config {
 
@@ -19,14 +22,56 @@ SourceLoc Origin::loc(const YAML::Node& n) const {
 }
 
 namespace {
-YAML::Node parse_or_throw(const std::string& text, const std::string& name) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    SourceLoc loc{name, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                  e.mark.column >= 0 ? e.mark.column + 1 : 0};
-    throw config_error(loc, "YAML syntax error: " + e.msg);
+SourceLoc mark_loc(const std::string& name, const YAML::Mark& m) {
+  return SourceLoc{name, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
+}
+
+// Nodes visited by the duplicate-key walk before it gives up: aliases may make a small file a
+// huge tree (each alias is walked again), and no configuration comes near this.
+constexpr std::size_t kMaxWalkedNodes = std::size_t{1} << 20;
+
+// yaml-cpp keeps every entry of a mapping, duplicates included, and a lookup finds the first:
+// a key given twice would silently lose one value. Every mapping's scalar keys must be unique.
+void reject_duplicate_keys(const YAML::Node& root, const std::string& name) {
+  std::vector<YAML::Node> todo{root};
+  std::size_t walked = 0;
+  while (!todo.empty()) {
+    const YAML::Node n = todo.back();
+    todo.pop_back();
+    if (++walked > kMaxWalkedNodes)
+      throw config_error(SourceLoc{name, 0, 0},
+                         "more than " + std::to_string(kMaxWalkedNodes) +
+                             " YAML nodes (aliases expanding?); a configuration is far smaller");
+    if (n.IsSequence()) {
+      for (const YAML::Node& c : n) todo.push_back(c);
+    } else if (n.IsMap()) {
+      std::map<std::string, YAML::Mark> seen;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (it->first.IsScalar()) {
+          const auto [at, fresh] = seen.emplace(it->first.Scalar(), it->first.Mark());
+          if (!fresh) {
+            const SourceLoc first = mark_loc(name, at->second);
+            throw config_error(mark_loc(name, it->first.Mark()),
+                               "duplicate key '" + it->first.Scalar() + "' (first given at line " +
+                                   std::to_string(first.line) + ", column " +
+                                   std::to_string(first.column) + ")");
+          }
+        }
+        todo.push_back(it->second);
+      }
+    }
   }
+}
+
+YAML::Node parse_or_throw(const std::string& text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw config_error(mark_loc(name, e.mark), "YAML syntax error: " + e.msg);
+  }
+  reject_duplicate_keys(root, name);
+  return root;
 }
 }  // namespace
 

@@ -6,7 +6,9 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <system_error>
+#include <vector>
 
 #include "sim/core/config.h"
 
@@ -412,13 +414,60 @@ std::size_t json_too_deep(std::string_view text, int max_depth) {
   return std::string_view::npos;
 }
 
+namespace {
+
+struct DuplicateKey {
+  std::string key;
+  int first = 0, second = 0;  // which occurrences of the key, in text order, clash
+};
+
+// Byte offset of the n-th (0-based) occurrence of `key` written as an object key ("key", optional
+// blanks, ':'), or npos. JSON escapes every quote inside a string, so this pattern only matches
+// keys, in the order the parser meets them.
+std::size_t key_offset(std::string_view text, const std::string& key, int n) {
+  const std::string quoted = nlohmann::json(key).dump();
+  for (std::size_t at = text.find(quoted); at != std::string_view::npos;
+       at = text.find(quoted, at + 1)) {
+    std::size_t after = at + quoted.size();
+    while (after < text.size() && (text[after] == ' ' || text[after] == '\t')) ++after;
+    if (after < text.size() && text[after] == ':' && n-- == 0) return at;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 nlohmann::json parse_json_text(std::string_view text,
                                const std::function<Error(std::size_t, const std::string&)>& fail) {
   const std::size_t deep = json_too_deep(text, kMaxJsonDepth);
   if (deep != std::string_view::npos)
     throw fail(deep, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  // nlohmann keeps the last of a key given twice; a duplicate is an error instead. Per open
+  // object (depth bounded above) its keys with the occurrence number of each key in the text.
+  std::vector<std::map<std::string, int>> open;
+  std::map<std::string, int> seen;  // key -> occurrences so far
+  const auto no_duplicates = [&](int, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (ev == E::object_start) open.emplace_back();
+    if (ev == E::object_end && !open.empty()) open.pop_back();
+    if (ev == E::key && !open.empty()) {
+      const std::string k = parsed.get<std::string>();
+      const int occurrence = seen[k]++;
+      const auto [at, fresh] = open.back().emplace(k, occurrence);
+      if (!fresh) throw DuplicateKey{k, at->second, occurrence};
+    }
+    return true;
+  };
   try {
-    return nlohmann::json::parse(text.begin(), text.end());
+    return nlohmann::json::parse(text.begin(), text.end(), no_duplicates);
+  } catch (const DuplicateKey& d) {
+    const std::size_t first = key_offset(text, d.key, d.first);
+    const std::size_t second = key_offset(text, d.key, d.second);
+    throw fail(second == std::string_view::npos ? 0 : second,
+               "duplicate key '" + d.key + "'" +
+                   (first == std::string_view::npos
+                        ? std::string()
+                        : " (first given at column " + std::to_string(first + 1) + ")"));
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based; drop nlohmann's "[json.exception.parse_error.101] " prefix.
     std::string what = e.what();

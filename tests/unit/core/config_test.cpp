@@ -188,6 +188,53 @@ TEST(Config, YamlSyntaxErrorNamesThePlace) {
   EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
 }
 
+// Issue 17, case 6: a key given twice in one mapping is an error naming both places, for a
+// scalar (which yaml-cpp's lookup would resolve to the first) and for a whole section, at any
+// depth and inside sequences; the same key in different mappings is fine.
+TEST(Config, DuplicateKeysAreErrorsNamingBothPlaces) {
+  auto dup_error = [](const std::string& yaml) -> std::string {
+    try {
+      load_yaml_string(yaml, "dup.yaml");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kConfig);
+      return e.what();
+    }
+    return "";
+  };
+  std::string e = dup_error("name: a\nqueue: 4\nname: b\n");
+  EXPECT_NE(e.find("dup.yaml:3:1: duplicate key 'name' (first given at line 1, column 1)"),
+            std::string::npos)
+      << e;
+  e = dup_error("inner: {depth: 2}\nname: x\ninner: {depth: 3}\n");
+  EXPECT_NE(e.find("dup.yaml:3:1: duplicate key 'inner' (first given at line 1"), std::string::npos)
+      << e;
+  e = dup_error("outer:\n  list:\n    - {a: 1, b: 2, a: 3}\n");
+  EXPECT_NE(e.find("dup.yaml:3:20: duplicate key 'a' (first given at line 3, column 8)"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(dup_error("a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n"), "");
+}
+
+// Aliases can expand a few lines into a huge tree; the duplicate walk stops with an error
+// instead of running without bound.
+TEST(Config, AliasExpansionIsBounded) {
+  std::string yaml = "l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i <= 9; ++i)
+    yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" + std::to_string(i - 1) +
+            ", *l" + std::to_string(i - 1) + ", *l" + std::to_string(i - 1) + ", *l" +
+            std::to_string(i - 1) + ", *l" + std::to_string(i - 1) + ", *l" +
+            std::to_string(i - 1) + ", *l" + std::to_string(i - 1) + ", *l" +
+            std::to_string(i - 1) + "]\n";
+  try {
+    load_yaml_string(yaml, "laughs.yaml");
+    FAIL() << "8^10 nodes were walked";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kConfig);
+    EXPECT_NE(std::string(e.what()).find("laughs.yaml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("aliases"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Config, MissingFileIsAnInputError) {
   try {
     load_yaml_file("/nonexistent/accsim.yaml");

@@ -120,6 +120,8 @@ TEST_F(OpTrace, BadHeaders) {
       {"{\"format\":\"accsim-op-trace\",\"version\":1,\"gpus\":\"x\"}\n", ":1:41",
        "unknown key 'gpus'"},
       {"{\"format\":\"accsim-op-trace\" \"version\":1}\n", ":1:37", "invalid JSON"},
+      {"{\"format\":\"accsim-op-trace\",\"version\":1,\"version\":1}\n", ":1:41",
+       "duplicate key 'version' (first given at column 29)"},
   };
   for (const auto& [text, where, msg] : cases) {
     SCOPED_TRACE(text);
@@ -172,6 +174,15 @@ TEST_F(OpTrace, BadRecordsNameLineColumnAndKey) {
       {"{\"kernel\":\"k\",\"label\":\"" + std::string(129, 'x') +
            "\",\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2},\"dtype\":\"fp16\"}\n",
        ":3:1", "label is longer than 128 characters"},
+      // Issue 17, case 6: a key given twice is an error naming both columns, also when the
+      // same key appears legitimately in another object of the line.
+      {"{\"kernel\":\"k\",\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2,\"M\":3},\"dtype\":\"fp16\"}"
+       "\n",
+       ":3:48", "duplicate key 'M' (first given at column 36)"},
+      {"{\"kernel\":\"k\",\"op\":\"gemv\",\"shape\":{\"M\":1,\"K\":2},\"dtype\":\"fp16\","
+       "\"tensors\":[{\"name\":\"A\",\"addr\":1,\"bytes\":4},{\"name\":\"B\",\"addr\":9,"
+       "\"bytes\":4,\"name\":\"C\"}]}\n",
+       ":3:138", "duplicate key 'name' (first given at column 108)"},
   };
   for (const auto& [rec, where, msg] : cases) {
     SCOPED_TRACE(rec);
