@@ -1,6 +1,9 @@
 // accsim: the command-line front end. See sim/README.md for the commands, the exit codes and the
 // report schema.
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -38,6 +41,44 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 input file, 5 si
 
 }  // namespace
 
+namespace {
+
+// What a command printed must have reached standard output: a full disk or a closed descriptor
+// turns a success into exit 4 (a reader that exits early ends accsim by SIGPIPE, as usual).
+int checked_stdout(int rc) {
+  errno = 0;
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!failed) return rc;
+  const int err = errno;
+  std::cerr << "accsim: error: cannot write standard output"
+            << (err != 0 ? std::string(": ") + std::strerror(err) : std::string()) << "\n";
+  return rc != 0 ? rc : static_cast<int>(accsim::ExitCode::kInput);
+}
+
+int dispatch(const std::string& cmd, const std::vector<std::string>& rest) {
+  if (cmd == "run") return accsim::cli::cmd_run(rest);
+  if (cmd == "validate") return accsim::cli::cmd_validate(rest);
+  if (cmd == "study") return accsim::cli::cmd_study(rest);
+  if (cmd == "compare") return accsim::cli::cmd_compare(rest);
+  if (cmd == "sweep") return accsim::cli::cmd_sweep(rest);
+  if (cmd == "list") return accsim::cli::cmd_list(rest);
+  if (cmd == "trace") return accsim::cli::cmd_trace(rest);
+  if (cmd == "config") {
+    if (rest.empty() || rest[0] != "show")
+      throw accsim::usage_error("config: expected 'config show <system.yaml>'");
+    return accsim::cli::cmd_config_show({rest.begin() + 1, rest.end()});
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::cout << "accsim 0.1.0\n"
+              << "mpi sweep driver: " << (accsim::cli::mpi_available() ? "yes" : "no") << "\n";
+    return 0;
+  }
+  throw accsim::usage_error("unknown command '" + cmd + "' (run 'accsim --help')");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using accsim::Error;
   using accsim::ExitCode;
@@ -47,29 +88,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+    return checked_stdout(args.empty() ? 2 : 0);
   }
   const std::string cmd = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
-    if (cmd == "run") return accsim::cli::cmd_run(rest);
-    if (cmd == "validate") return accsim::cli::cmd_validate(rest);
-    if (cmd == "study") return accsim::cli::cmd_study(rest);
-    if (cmd == "compare") return accsim::cli::cmd_compare(rest);
-    if (cmd == "sweep") return accsim::cli::cmd_sweep(rest);
-    if (cmd == "list") return accsim::cli::cmd_list(rest);
-    if (cmd == "trace") return accsim::cli::cmd_trace(rest);
-    if (cmd == "config") {
-      if (rest.empty() || rest[0] != "show")
-        throw accsim::usage_error("config: expected 'config show <system.yaml>'");
-      return accsim::cli::cmd_config_show({rest.begin() + 1, rest.end()});
-    }
-    if (cmd == "version" || cmd == "--version") {
-      std::cout << "accsim 0.1.0\n"
-                << "mpi sweep driver: " << (accsim::cli::mpi_available() ? "yes" : "no") << "\n";
-      return 0;
-    }
-    throw accsim::usage_error("unknown command '" + cmd + "' (run 'accsim --help')");
+    return checked_stdout(dispatch(cmd, rest));
   } catch (const Error& e) {
     std::cerr << "accsim: error: " << e.what() << "\n";
     return static_cast<int>(e.code());

@@ -145,5 +145,36 @@ TEST(CliErrors, TruncatedAndCorruptTraces) {
   EXPECT_FALSE(std::filesystem::exists(d.file("r.json")));
 }
 
+// Issue 17, case 6: a section given twice is an error naming both places, not the first copy.
+TEST(CliErrors, DuplicateSectionsAndKeysNameBothPlaces) {
+  TempDir d;
+  auto f = d.write("dup.yaml", std::string(kGoodSystem) + "dram:\n  preset: HBM3\n");
+  expect_error(run_accsim("run " + f), kConfig,
+               {f + ":10:1", "duplicate key 'dram' (first given at line 4, column 1)"});
+  std::string y = kGoodSystem;
+  y.replace(y.find("  count: 64"), 11, "  count: 64\n  count: 65");
+  f = d.write("dup2.yaml", y);
+  expect_error(run_accsim("run " + f), kConfig,
+               {f + ":10:3", "duplicate key 'count' (first given at line 9, column 3)"});
+}
+
+// Issue 17, case 7: output that cannot be written is a failure (exit 4), and what went to files
+// is still there. /dev/full fails every write with ENOSPC.
+TEST(CliErrors, StandardOutputThatCannotBeWrittenFails) {
+  if (!std::filesystem::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  TempDir d;
+  const std::string trace = src("workloads/traces/seq_read_64k.atrace");
+  for (const std::string& args : {"trace info " + trace, "trace dump " + trace + " --head 5"}) {
+    SCOPED_TRACE(args);
+    expect_error(run_shell(accsim_exe() + " " + args + " 2>&1 >/dev/full"), kInput,
+                 {"cannot write standard output", "No space left on device"});
+  }
+  auto f = d.write("sys.yaml", kGoodSystem);
+  const CliResult r =
+      run_shell(accsim_exe() + " run " + f + " -o " + d.file("r.json") + " 2>&1 >/dev/full");
+  expect_error(r, kInput, {"cannot write standard output"});
+  EXPECT_TRUE(std::filesystem::exists(d.file("r.json"))) << r.out;
+}
+
 }  // namespace
 }  // namespace accsim::test
