@@ -65,6 +65,9 @@ int dispatch(const std::string& cmd, const std::vector<std::string>& rest) {
   if (cmd == "list") return accsim::cli::cmd_list(rest);
   if (cmd == "trace") return accsim::cli::cmd_trace(rest);
   if (cmd == "config") {
+    // `config --help` is the help of its one subcommand.
+    if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h"))
+      return accsim::cli::cmd_config_show({"--help"});
     if (rest.empty() || rest[0] != "show")
       throw accsim::usage_error("config: expected 'config show <system.yaml>'");
     return accsim::cli::cmd_config_show({rest.begin() + 1, rest.end()});

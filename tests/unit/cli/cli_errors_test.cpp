@@ -30,6 +30,13 @@ void expect_error(const CliResult& r, int code, std::initializer_list<std::strin
 TEST(CliErrors, HelpAndUsage) {
   EXPECT_EQ(run_accsim("--help").code, 0);
   EXPECT_EQ(run_accsim("run --help").code, 0);
+  // Issue 17, case 10: every command answers --help, `config` with its one subcommand's help.
+  for (const char* c : {"config --help", "config show --help", "study --help", "sweep --help",
+                        "compare --help", "validate --help", "trace --help"}) {
+    const CliResult r = run_accsim(c);
+    EXPECT_EQ(r.code, 0) << c << ": " << r.out;
+    EXPECT_NE(r.out.find("usage: accsim"), std::string::npos) << c << ": " << r.out;
+  }
   EXPECT_EQ(run_accsim("").code, kUsage);
   expect_error(run_accsim("frobnicate"), kUsage, {"unknown command 'frobnicate'"});
   expect_error(run_accsim("run"), kUsage, {"missing argument <system.yaml>"});
