@@ -25,6 +25,7 @@ struct SplitMix64 {
 
 class PatternReader final : public AccessRecordReader {
  public:
+  std::uint64_t record_hint() const override { return p_.count; }
   explicit PatternReader(const PatternParams& p) : p_(p), rng_{p.seed} {
     check_pattern(p_);
     name_ = "<generated " + std::string(access_pattern_name(p_.pattern)) + ">";

@@ -473,6 +473,7 @@ class CountingReader final : public AccessRecordReader {
   TraceFormat format() const override { return in_.format(); }
   const std::string& name() const override { return in_.name(); }
   const AccessTraceHeaderInfo* binary_header() const override { return in_.binary_header(); }
+  std::uint64_t record_hint() const override { return in_.record_hint(); }
   std::uint64_t count() const { return n_; }
 
  private:
@@ -766,6 +767,12 @@ std::int64_t timestamp_to_ps(std::uint64_t ts, std::uint64_t origin, const Acces
   const auto ps = ticks_to_ps(ts, origin, m);
   if (!ps) throw timestamp_overflow(ts, origin, m, where);
   return *ps;
+}
+
+std::uint64_t AccessRecordReader::record_hint() const {
+  // Version 2 files count compute records too, which make no requests.
+  const AccessTraceHeaderInfo* h = binary_header();
+  return h != nullptr && h->version == 1 ? h->record_count : 0;
 }
 
 AccessTraceSource::AccessTraceSource(std::unique_ptr<AccessRecordReader> reader,

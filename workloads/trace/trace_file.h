@@ -55,6 +55,9 @@ class AccessRecordReader {
   virtual const std::string& name() const = 0;
   // The binary file header (binary files only).
   virtual const AccessTraceHeaderInfo* binary_header() const { return nullptr; }
+  // How many records next() will return, where known before reading them (0: unknown): a
+  // version-1 binary file's header count, a generated pattern's count. For progress only.
+  virtual std::uint64_t record_hint() const;
 };
 
 // `fmt` empty: detect. Op traces are not access traces: asking for one is a usage error.
@@ -121,6 +124,8 @@ class AccessTraceSource final : public RequestSource {
                              const ReplayOptions& opts = {});
   bool next(MemRequest& out) override;
   std::string describe() const override;
+  // The reader's record count (an atomic is two requests, so this can be below the requests).
+  std::uint64_t total_hint() const override { return reader_->record_hint(); }
   const AccessTraceMeta& meta() const { return reader_->meta(); }
 
  private:

@@ -45,6 +45,12 @@ TEST(CliPim, RunWritesThePimReport) {
   EXPECT_EQ(s["protocol_violations"]["value"], 0);
   EXPECT_GT(s["row_hit_rate"]["value"].get<double>(), 0.9);
   EXPECT_EQ(j["workload"]["layers"], 2);
+  // Issue 17, case 10: SystemC's "stopped by user" note does not reach the output; -q prints
+  // nothing at all.
+  EXPECT_EQ(a.out.find("Simulation stopped"), std::string::npos) << a.out;
+  CliResult q = run_accsim("run " + sys + " -q -o " + d.file("q.json"));
+  ASSERT_EQ(q.code, 0) << q.out;
+  EXPECT_EQ(q.out, "");
 }
 
 TEST(CliPim, MoreChannelsAreFaster) {

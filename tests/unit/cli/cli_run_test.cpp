@@ -32,6 +32,22 @@ TEST(CliRun, Hbm3StreamWritesReportAndIsDeterministic) {
   EXPECT_NE(slurp(d.file("a.csv")).find("summary.bandwidth_Bps,"), std::string::npos);
 }
 
+// Issue 17, case 10: --progress of a DRAM replay counts toward the known total (a generated
+// pattern's count, a version-1 trace's header count), not 0.0 % for the whole run.
+TEST(CliRun, DramProgressCountsTowardTheTotal) {
+  TempDir d;
+  const std::string out = " -o " + d.file("r.json") + " --progress";
+  auto a = run_accsim("run " + src("configs/systems/ddr4.yaml") +
+                      " --set workload.count=4096 --set issuer.progress_every=1024" + out);
+  ASSERT_EQ(a.code, 0) << a.out;
+  EXPECT_NE(a.out.find(" 25.0%  1024 requests done"), std::string::npos) << a.out;
+  auto b = run_accsim("run " + src("configs/systems/ddr4.yaml") + " --workload " +
+                      src("workloads/traces/seq_read_64k.atrace") +
+                      " --set issuer.progress_every=16384" + out);
+  ASSERT_EQ(b.code, 0) << b.out;
+  EXPECT_NE(b.out.find(" 25.0%  16384 requests done"), std::string::npos) << b.out;
+}
+
 // The stdout table ends with the target's key figures, which agree with the report's stats.
 TEST(CliRun, TableShowsTargetHighlights) {
   TempDir d;

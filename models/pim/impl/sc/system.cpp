@@ -169,6 +169,10 @@ PimRunResult run_pim(const hw::DramSpec& dram, const hw::PimSpec& pim, const Ste
     mod_ptrs.push_back(mods.back().get());
   }
   Controller ctrl("asic", pim, mod_ptrs, source, steps, energy, out, progress);
+  // SystemC's "Simulation stopped by user" note (an SC_INFO on stdout at sc_stop) would land in
+  // the middle of the CLI's table; the DRAM replay (sim/run/issuer.cpp) silences it the same way.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
   sc_core::sc_start();
   const double end_s = sc_core::sc_time_stamp().to_seconds();
   out.sim_time_s = end_s;
