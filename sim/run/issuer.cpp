@@ -348,9 +348,10 @@ DramReplayResult run_dram_replay(const hw::DramSpec& spec, const dram::Controlle
   if (progress) {
     const std::uint64_t total = source.total_hint();
     report = [&progress, total](std::uint64_t done, Ps now) {
-      // Below 1 until the run ends (atomics make two requests of one record).
-      const double frac =
-          total > 0 ? std::min(0.999, static_cast<double>(done) / static_cast<double>(total)) : 0.0;
+      // More requests than the hint (an atomic is two requests of one record): not yet done.
+      const double frac = total == 0     ? 0.0
+                          : done > total ? 0.999
+                                         : static_cast<double>(done) / static_cast<double>(total);
       progress(frac, fmt::format("{} requests done, {:.3f} us simulated", done,
                                  static_cast<double>(now) * 1e-6));
     };
