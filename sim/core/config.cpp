@@ -33,17 +33,17 @@ constexpr std::size_t kMaxWalkedNodes = std::size_t{1} << 20;
 // yaml-cpp keeps every entry of a mapping, duplicates included, and a lookup finds the first:
 // a key given twice would silently lose one value. Every mapping's scalar keys must be unique.
 void reject_duplicate_keys(const YAML::Node& root, const std::string& name) {
-  std::vector<YAML::Node> todo{root};
+  std::vector<YAML::Node> unvisited{root};
   std::size_t walked = 0;
-  while (!todo.empty()) {
-    const YAML::Node n = todo.back();
-    todo.pop_back();
+  while (!unvisited.empty()) {
+    const YAML::Node n = unvisited.back();
+    unvisited.pop_back();
     if (++walked > kMaxWalkedNodes)
       throw config_error(SourceLoc{name, 0, 0},
                          "more than " + std::to_string(kMaxWalkedNodes) +
                              " YAML nodes (aliases expanding?); a configuration is far smaller");
     if (n.IsSequence()) {
-      for (const YAML::Node& c : n) todo.push_back(c);
+      for (const YAML::Node& c : n) unvisited.push_back(c);
     } else if (n.IsMap()) {
       std::map<std::string, YAML::Mark> seen;
       for (auto it = n.begin(); it != n.end(); ++it) {
@@ -57,7 +57,7 @@ void reject_duplicate_keys(const YAML::Node& root, const std::string& name) {
                                    std::to_string(first.column) + ")");
           }
         }
-        todo.push_back(it->second);
+        unvisited.push_back(it->second);
       }
     }
   }
