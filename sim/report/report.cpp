@@ -94,13 +94,19 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   std::error_code ec;
   // A symbolic link is followed (its target is written, the link stays); a folder is refused;
   // anything that is not a regular file (a device, a FIFO) is written through, not replaced.
+  // The link is resolved hop by hop, so that a link whose target does not exist yet creates
+  // the target rather than replacing the link.
   fs::file_status st = fs::symlink_status(p, ec);
-  if (fs::is_symlink(st)) {
-    p = fs::weakly_canonical(p, ec);
+  for (int hops = 0; fs::is_symlink(st); ++hops) {
+    if (hops == 40)
+      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
+                  "cannot follow the symbolic link: more than 40 links in a row");
+    const fs::path target = fs::read_symlink(p, ec);
     if (ec)
       throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
                   "cannot follow the symbolic link: " + ec.message());
-    st = fs::status(p, ec);
+    p = target.is_absolute() ? target : p.parent_path() / target;
+    st = fs::symlink_status(p, ec);
   }
   if (fs::is_directory(st))
     throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "is a folder, not a file");

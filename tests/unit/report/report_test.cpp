@@ -129,6 +129,17 @@ TEST(Report, OutputsThatAreNotRegularFilesAreNeverReplaced) {
   write_file_atomic((dir / "link.json").string(), "new\n");
   EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "link.json")));
   EXPECT_EQ(slurp_file(dir / "target.json"), "new\n");
+  // A link whose target does not exist yet: the target is created, the link stays.
+  fs::create_symlink("later.json", dir / "dangling.json");
+  write_file_atomic((dir / "dangling.json").string(), "made\n");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "dangling.json")));
+  EXPECT_EQ(slurp_file(dir / "later.json"), "made\n");
+  // A loop of links is an error naming the path, not a hang.
+  fs::create_symlink("loop_b", dir / "loop_a");
+  fs::create_symlink("loop_a", dir / "loop_b");
+  const std::string l = error_of_write((dir / "loop_a").string());
+  EXPECT_NE(l.find("loop_a"), std::string::npos) << l;
+  EXPECT_NE(l.find("cannot follow the symbolic link"), std::string::npos) << l;
   // A FIFO (as /dev/null, a device, is: not replaceable): its reader gets the text.
   const fs::path fifo = dir / "pipe";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
