@@ -311,7 +311,8 @@ void apply_layer(const Preset& p, const YAML::Node& layer, const Sel& sel, Acc& 
 
 void apply_org(const Preset& p, const YAML::Node& n, Acc& acc, const std::string& what) {
   check_keys(p, n,
-             {"channel_width", "burst_length", "bank_groups", "banks_per_group", "rows", "columns"},
+             {"channel_width", "burst_length", "stack_ids", "bank_groups", "banks_per_group",
+              "rows", "columns"},
              what + ".org");
   for (auto it = n.begin(); it != n.end(); ++it) {
     const std::string k = it->first.Scalar();
@@ -628,6 +629,7 @@ void apply_user_org(const DramConfig& cfg, Acc& acc) {
   for (const auto& [k, v] : std::vector<std::pair<const char*, std::int64_t>>{
            {"channel_width", cfg.org.channel_width},
            {"burst_length", cfg.org.burst_length},
+           {"stack_ids", cfg.org.stack_ids},
            {"bank_groups", cfg.org.bank_groups},
            {"banks_per_group", cfg.org.banks_per_group},
            {"rows", cfg.org.rows},
@@ -709,6 +711,8 @@ DramOrg build_org(const Preset& p, const DramConfig& cfg, const Part& part, Acc&
   o.channel_width = static_cast<int>(org_value(p, acc, "channel_width", where));
   o.burst_length = static_cast<int>(org_value(p, acc, "burst_length", where));
   o.bank_groups = static_cast<int>(org_value(p, acc, "bank_groups", where));
+  // Stack IDs are optional: a preset without them has one per rank.
+  if (acc.org.count("stack_ids")) o.stack_ids = static_cast<int>(acc.org.at("stack_ids").first);
   o.rows = org_value(p, acc, "rows", where);
   o.columns = static_cast<int>(org_value(p, acc, "columns", where));
   if (cfg.org.banks > 0) {
@@ -745,6 +749,15 @@ void check_org(const Preset& p, const DramOrg& o, const Part& part, const Acc& a
                                     acc.org.at(k).second +
                                     ") must be a power of two: it is decoded from address bits");
   }
+  const int max_sids = standard_info(p.standard).max_stack_ids;
+  if (o.stack_ids < 1 || o.stack_ids > max_sids || !is_pow2(o.stack_ids))
+    throw config_error(
+        where, "org.stack_ids = " + std::to_string(o.stack_ids) + " (from " +
+                   acc.org.at("stack_ids").second + ") is not possible for " +
+                   std::string(standard_name(p.standard)) +
+                   (max_sids == 1 ? ", which has no stack IDs; expected 1"
+                                  : ": expected 1 to " + std::to_string(max_sids) +
+                                        ", a power of two (it is decoded from address bits)"));
   const int dq = part.dq;
   if (o.channel_width < 1)
     throw config_error(
@@ -818,7 +831,7 @@ void default_optional_cycles(Acc& acc, Cycles& c) {
   default_to(kT_RPab, kT_RP);
   default_to(kT_CCD_L_WR, kT_CCD_L);
   default_to(kT_PBR2PBR, kT_RREFD);
-  for (int i : {kT_RTRS, kT_RFCpb, kT_REFIpb, kT_RREFD, kT_PBR2PBR, kT_PPD})
+  for (int i : {kT_RTRS, kT_RFCpb, kT_REFIpb, kT_RREFD, kT_PBR2PBR, kT_PPD, kT_CCDR})
     if (!acc.t[i].set) {
       c.n[i] = 0;
       c.desc[i] = "n" + std::string(kTimings[i].name) + " = 0 (not given)";
@@ -843,8 +856,8 @@ Cycles timings_in_cycles(const Preset& p, const DramOrg& o, Acc& acc, Ps tck,
 }
 
 // Every timing given and at least its minimum, and the orderings JEDEC's definitions imply.
-void check_timings(const Preset& p, const std::string& part_name, const Acc& acc, const Cycles& c,
-                   const SourceLoc& where) {
+void check_timings(const Preset& p, const std::string& part_name, const DramOrg& o, const Acc& acc,
+                   const Cycles& c, const SourceLoc& where) {
   const auto& n = c.n;
   const auto& desc = c.desc;
   for (int i = 0; i < kNumT; ++i) {
@@ -877,10 +890,26 @@ void check_timings(const Preset& p, const std::string& part_name, const Acc& acc
                                        ": two bursts would overlap on the data bus");
   require(n[kT_RPab] >= n[kT_RP], desc[kT_RPab] + " is less than " + desc[kT_RP]);
   require(n[kT_REFI] > n[kT_RFC], desc[kT_REFI] + " is not longer than " + desc[kT_RFC]);
+  if (o.stack_ids > 1)
+    require(n[kT_CCDR] >= n[kT_BL],
+            desc[kT_CCDR] + " is less than " + desc[kT_BL] + ": with " +
+                std::to_string(o.stack_ids) +
+                " stack IDs, reads of different stack IDs need tCCDR (at least one burst); set "
+                "dram.timing.nCCDR or tCCDR");
   if (p.pbr != PerBankRefresh::kNone) {
     require(n[kT_RFCpb] >= 1, desc[kT_RFCpb] + ": " + std::string(standard_name(p.standard)) +
                                   " has per-bank refresh, so nRFCpb must be at least 1");
-    require(n[kT_REFIpb] > n[kT_RFCpb], desc[kT_REFIpb] + " is not longer than " + desc[kT_RFCpb]);
+    // Per-bank refreshes of different banks may overlap (spaced by tRREFD / tpbR2pbR; HBM3 with
+    // stack IDs refreshes a bank every tREFI / 32 while each takes tRFCpb); one bank's own
+    // refreshes, one round of every refresh set apart, may not.
+    const int sets = p.pbr == PerBankRefresh::kSameBankInAllGroups ? o.stack_ids * o.banks_per_group
+                                                                   : o.banks_per_rank();
+    require(static_cast<std::int64_t>(n[kT_REFIpb]) * sets > n[kT_RFCpb],
+            desc[kT_REFIpb] + " x " + std::to_string(sets) + " refresh sets is not longer than " +
+                desc[kT_RFCpb] + ": a bank's next refresh would start before its last one ended");
+    require(n[kT_REFIpb] >= n[kT_PBR2PBR], desc[kT_REFIpb] + " is shorter than " +
+                                               desc[kT_PBR2PBR] +
+                                               ": per-bank refreshes could not keep pace");
   }
 }
 
@@ -899,7 +928,7 @@ constexpr std::pair<int, int DramTiming::*> kTimingFields[] = {
     {kT_RFC, &DramTiming::nRFC},     {kT_RFCpb, &DramTiming::nRFCpb},
     {kT_REFI, &DramTiming::nREFI},   {kT_REFIpb, &DramTiming::nREFIpb},
     {kT_RREFD, &DramTiming::nRREFD}, {kT_PBR2PBR, &DramTiming::nPBR2PBR},
-    {kT_PPD, &DramTiming::nPPD},
+    {kT_PPD, &DramTiming::nPPD},     {kT_CCDR, &DramTiming::nCCDR},
 };
 
 DramTiming to_timing(const Cycles& c, Ps tck) {
@@ -967,7 +996,7 @@ DramSpec resolve_dram_spec(const DramConfig& cfg, const SourceLoc& where) {
   s.org = build_org(p, cfg, part, acc, where);
   check_org(p, s.org, part, acc, where);
   const Cycles cycles = timings_in_cycles(p, s.org, acc, tck, where);
-  check_timings(p, s.name, acc, cycles, where);
+  check_timings(p, s.name, s.org, acc, cycles, where);
   s.timing = to_timing(cycles, tck);
 
   s.power = build_power(acc, s.org, where);
@@ -998,7 +1027,10 @@ const config::Schema<DramConfig>& dram_config_schema() {
         .integer("banks_per_group", &DramOrgOverrides::banks_per_group, std::optional<int>(0), ge1,
                  "", "banks per bank group (power of two); 0 = the preset's")
         .integer("banks", &DramOrgOverrides::banks, std::optional<int>(0), ge1, "",
-                 "banks per rank, instead of banks_per_group; must divide by bank_groups")
+                 "banks per rank (per stack ID), instead of banks_per_group; must divide by "
+                 "bank_groups")
+        .integer("stack_ids", &DramOrgOverrides::stack_ids, std::optional<int>(0), ge1, "",
+                 "stack IDs per rank (HBM3 SID: 1, 2 or 4; power of two); 0 = the preset's")
         .integer("rows", &DramOrgOverrides::rows, std::optional<std::int64_t>(0), ge1, "",
                  "rows per bank (power of two); 0 = the preset's")
         .integer("columns", &DramOrgOverrides::columns, std::optional<int>(0), ge1, "",

@@ -46,6 +46,7 @@ namespace accsim::hw {
   X(CCD_S, 1, "column to column, another bank group")                                     \
   X(CCD_L, 1, "column to column, same bank group")                                        \
   X(CCD_L_WR, 1, "WR to WR, same bank group (DDR5 tCCD_L_WR; default CCD_L)")             \
+  X(CCDR, 0, "RD to RD, another stack ID (HBM3 tCCDR; needed with stack IDs)")            \
   X(WTR, 1, "end of write data to RD (sets WTR_S and WTR_L)")                             \
   X(WTR_S, 1, "end of write data to RD, another bank group")                              \
   X(WTR_L, 1, "end of write data to RD, same bank group")                                 \
@@ -73,7 +74,9 @@ struct DramOrgOverrides {
   int burst_length = 0;
   int bank_groups = 0;
   int banks_per_group = 0;
-  int banks = 0;  // banks per rank; must divide by bank_groups (alternative to banks_per_group)
+  int banks = 0;      // banks per rank (per stack ID); must divide by bank_groups (alternative to
+                      // banks_per_group)
+  int stack_ids = 0;  // stack IDs per rank (HBM3 SID)
   std::int64_t rows = 0;
   int columns = 0;
 };

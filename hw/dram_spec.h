@@ -27,12 +27,18 @@ struct DramOrg {
   int channels = 1;               // independent channels in the system
   int pseudo_channels = 1;        // per channel (HBM: 2); each is an independent controller
   int ranks = 1;
-  int bank_groups = 4;  // 1 if the standard/mode has no bank groups
+  // Stack IDs per rank (HBM3 SID, JESD238): the dies of a taller stack that share one
+  // (pseudo-)channel's buses, each with its own bank groups and banks. 1 = none.
+  int stack_ids = 1;
+  int bank_groups = 4;  // per stack ID; 1 if the standard/mode has no bank groups
   int banks_per_group = 4;
   std::int64_t rows = 65536;  // rows per bank
   int columns = 1024;         // device column addresses per row
   int burst_length = 8;       // BL, beats per column command
-  int banks_per_rank() const { return bank_groups * banks_per_group; }
+  int banks_per_stack_id() const { return bank_groups * banks_per_group; }
+  int banks_per_rank() const { return stack_ids * banks_per_stack_id(); }
+  // Bank groups of a rank over all its stack IDs.
+  int groups_per_rank() const { return stack_ids * bank_groups; }
   int independent_channels() const { return channels * pseudo_channels; }
   // Bytes moved by one column command on one (pseudo-)channel.
   int burst_bytes() const { return channel_width * burst_length / 8; }
@@ -61,6 +67,7 @@ struct DramTiming {
   int nCCD_S = 4;     // column -> column, different bank group
   int nCCD_L = 8;     // column -> column, same bank group
   int nCCD_L_WR = 8;  // WR -> WR, same bank group (DDR5 tCCD_L_WR; == nCCD_L elsewhere)
+  int nCCDR = 0;      // RD -> RD, another stack ID of the rank (HBM3 tCCDR; 0 without SIDs)
   int nWTR_S = 4;     // end of write data -> RD, different bank group
   int nWTR_L = 12;    // end of write data -> RD, same bank group
   int nFAW = 34;      // four-activate window (rank)

@@ -31,6 +31,9 @@ struct DramStandardInfo {
   bool has_ccd_l_wr = false;
   // The gap between per-bank refreshes of different banks is named tpbR2pbR (else tRREFD).
   bool pbr_gap_is_pbr2pbr = false;
+  // Stack IDs a rank may have (HBM3 SID: 1, 2 or 4 for 4-, 8- and 16-high stacks); 1 = the
+  // standard has no stack-ID level.
+  int max_stack_ids = 1;
   std::string_view source;  // where the facts above come from
 };
 

@@ -178,6 +178,7 @@ class DramTarget final : public Target {
     j["channels"] = spec_.org.channels;
     j["pseudo_channels"] = spec_.org.pseudo_channels;
     j["ranks"] = spec_.org.ranks;
+    j["stack_ids"] = spec_.org.stack_ids;
     j["bank_groups"] = spec_.org.bank_groups;
     j["banks_per_group"] = spec_.org.banks_per_group;
     j["rows"] = spec_.org.rows;
@@ -187,12 +188,12 @@ class DramTarget final : public Target {
     j["peak_Bps"] = spec_.peak_bw_total();
     const auto& t = spec_.timing;
     j["timing_nck"] = {
-        {"nBL", t.nBL},       {"nCL", t.nCL},        {"nCWL", t.nCWL},     {"nRCDRD", t.nRCDRD},
-        {"nRCDWR", t.nRCDWR}, {"nRP", t.nRP},        {"nRAS", t.nRAS},     {"nRC", t.nRC},
-        {"nWR", t.nWR},       {"nRTP", t.nRTP},      {"nRRD_S", t.nRRD_S}, {"nRRD_L", t.nRRD_L},
-        {"nCCD_S", t.nCCD_S}, {"nCCD_L", t.nCCD_L},  {"nWTR_S", t.nWTR_S}, {"nWTR_L", t.nWTR_L},
-        {"nFAW", t.nFAW},     {"nRTRS", t.nRTRS},    {"nRFC", t.nRFC},     {"nRFCpb", t.nRFCpb},
-        {"nREFI", t.nREFI},   {"nREFIpb", t.nREFIpb}};
+        {"nBL", t.nBL},       {"nCL", t.nCL},         {"nCWL", t.nCWL},     {"nRCDRD", t.nRCDRD},
+        {"nRCDWR", t.nRCDWR}, {"nRP", t.nRP},         {"nRAS", t.nRAS},     {"nRC", t.nRC},
+        {"nWR", t.nWR},       {"nRTP", t.nRTP},       {"nRRD_S", t.nRRD_S}, {"nRRD_L", t.nRRD_L},
+        {"nCCD_S", t.nCCD_S}, {"nCCD_L", t.nCCD_L},   {"nWTR_S", t.nWTR_S}, {"nWTR_L", t.nWTR_L},
+        {"nFAW", t.nFAW},     {"nRTRS", t.nRTRS},     {"nRFC", t.nRFC},     {"nRFCpb", t.nRFCpb},
+        {"nREFI", t.nREFI},   {"nREFIpb", t.nREFIpb}, {"nCCDR", t.nCCDR}};
     j["sources"] = spec_.sources;
     return j;
   }

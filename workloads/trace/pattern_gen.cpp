@@ -158,14 +158,14 @@ const std::vector<BundledTrace>& bundled_traces() {
     PatternParams rc;
     rc.pattern = AccessPattern::kRowConflict;
     rc.count = 8192;
-    // 8 MiB apart: above the row's lowest bit plus the bank bits an XOR mapping folds in, on
-    // every preset (tests/unit/workloads/bundled_mapping_test.cpp); 128 rows span 1 GiB, the
-    // smallest preset capacity, and outnumber the controller's queue entries, so FR-FCFS never
-    // finds two requests for one row.
-    rc.row_stride = 8ull << 20;
-    rc.rows = 128;
+    // 16 MiB apart: above the row's lowest bit plus the bank bits an XOR mapping folds in, on
+    // every preset (tests/unit/workloads/bundled_mapping_test.cpp); 64 rows span 1 GiB, the
+    // smallest preset capacity, and outnumber the controller's read queue entries, so FR-FCFS
+    // never finds two requests for one row.
+    rc.row_stride = 16ull << 20;
+    rc.rows = 64;
     t.push_back({"row_conflict_8k.atrace",
-                 "64 B reads cycling over 128 addresses 8 MiB apart (one bank, a new row each)",
+                 "64 B reads cycling over 64 addresses 16 MiB apart (one bank, a new row each)",
                  rc});
     return t;
   }();

@@ -78,7 +78,9 @@ class FieldMapper final : public AddressMapper {
     // of the address (in bursts, above the fields below it) modulo the count (see decode()).
     mod_channel_ = !std::has_single_bit(static_cast<std::uint64_t>(nch_));
     ch_bits_ = mod_channel_ ? 0 : std::countr_zero(static_cast<std::uint64_t>(nch_));
-    ra_bits_ = log2_exact(o.ranks, "ranks", spec, name_);
+    // "Ra" decodes the rank and, below it, the stack ID (HBM3 SID) as one field.
+    si_bits_ = log2_exact(o.stack_ids, "stack_ids", spec, name_);
+    ra_bits_ = log2_exact(o.ranks, "ranks", spec, name_) + si_bits_;
     bg_bits_ = log2_exact(o.bank_groups, "bank_groups", spec, name_);
     ba_bits_ = log2_exact(o.banks_per_group, "banks_per_group", spec, name_);
     ro_bits_ = log2_exact(o.rows, "rows", spec, name_);
@@ -177,6 +179,8 @@ class FieldMapper final : public AddressMapper {
       d.column = static_cast<int>(f(Field::kColumn));
       d.channel = static_cast<int>(r - q * static_cast<std::uint64_t>(nch_));
     }
+    d.bank.sid = d.bank.rank & ((1 << si_bits_) - 1);
+    d.bank.rank >>= si_bits_;
     if (xor_bank_) apply_xor(d);
     d.pseudo_channel = d.channel % pseudo_;
     return d;
@@ -201,7 +205,8 @@ class FieldMapper final : public AddressMapper {
           v = static_cast<std::uint64_t>(d.bank.bank_group);
           break;
         case Field::kRank:
-          v = static_cast<std::uint64_t>(d.bank.rank);
+          v = (static_cast<std::uint64_t>(d.bank.rank) << si_bits_) |
+              static_cast<std::uint64_t>(d.bank.sid);
           break;
         case Field::kColumn:
           v = static_cast<std::uint64_t>(d.column);
@@ -235,8 +240,8 @@ class FieldMapper final : public AddressMapper {
 
   std::string name_;
   bool xor_bank_;
-  int burst_bits_ = 0, ch_bits_ = 0, ra_bits_ = 0, bg_bits_ = 0, ba_bits_ = 0, ro_bits_ = 0,
-      co_bits_ = 0, total_bits_ = 0;
+  int burst_bits_ = 0, ch_bits_ = 0, ra_bits_ = 0, si_bits_ = 0, bg_bits_ = 0, ba_bits_ = 0,
+      ro_bits_ = 0, co_bits_ = 0, total_bits_ = 0;
   int pseudo_ = 1;
   int nch_ = 1;                 // independent channels
   bool mod_channel_ = false;    // nch_ is not a power of two: channel = residue modulo nch_

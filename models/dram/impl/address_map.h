@@ -1,9 +1,12 @@
 #pragma once
-// Address mapping: byte address -> (channel, rank, bank group, bank, row, column). Plain C++.
+// Address mapping: byte address -> (channel, rank, stack ID, bank group, bank, row, column).
+// Plain C++.
 //
 // A scheme is named by its fields from the most to the least significant bits, Ramulator style
 // ("RoBaRaCoCh" = row | bank | rank | column | channel), applied to the address divided by the
 // burst size (the bytes of one column command), so every scheme keeps a burst in one place.
+// "Ra" holds the rank and, in its low bits, the stack ID (HBM3 SID) where the organisation has
+// stack IDs.
 // "Ba" without a separate "Bg" field means bank group and bank together, bank group in the low
 // bits, so that consecutive Ba values alternate bank groups. Addresses above the capacity wrap
 // (the high bits are ignored), as in Ramulator and DRAMSys.

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "hw/dram_spec.h"
+
 namespace accsim::dram {
 
 enum class Cmd : std::uint8_t {
@@ -43,14 +45,27 @@ constexpr bool is_rank_cmd(Cmd c) {
   return c == Cmd::kPREA || c == Cmd::kREFab;
 }
 
-// A bank inside one independent (pseudo-)channel. Flat bank index =
-// (rank * bank_groups + bank_group) * banks_per_group + bank.
+// A bank inside one independent (pseudo-)channel. `sid` is the stack ID (HBM3 SID; 0 where the
+// standard has none); it comes last so that {rank, bank_group, bank} still reads as before.
 struct BankAddr {
   int rank = 0;
   int bank_group = 0;
   int bank = 0;  // index inside its bank group
+  int sid = 0;   // stack ID inside its rank
   bool operator==(const BankAddr&) const = default;
 };
+
+// Flat bank index inside a channel: ((rank * stack_ids + sid) * bank_groups + bank_group) *
+// banks_per_group + bank. The one definition every part of the DRAM model uses.
+constexpr int flat_bank(const hw::DramOrg& o, const BankAddr& b) {
+  return ((b.rank * o.stack_ids + b.sid) * o.bank_groups + b.bank_group) * o.banks_per_group +
+         b.bank;
+}
+constexpr BankAddr bank_at(const hw::DramOrg& o, int flat) {
+  const int bpg = o.banks_per_group, g = flat / bpg;  // g: flat bank group
+  const int s = g / o.bank_groups;                    // s: flat stack ID
+  return BankAddr{s / o.stack_ids, g % o.bank_groups, flat % bpg, s % o.stack_ids};
+}
 
 // A fully decoded address. `channel` is the flat index of the independent channel that owns it
 // (for HBM: channel * pseudo_channels + pseudo_channel).

@@ -154,11 +154,6 @@ Controller::Controller(const hw::DramSpec& spec, const ControllerConfig& cfg, in
 
 Controller::~Controller() = default;
 
-BankAddr Controller::bank_of(int fb) const {
-  const int bpg = spec_.org.banks_per_group, bg = spec_.org.bank_groups;
-  return BankAddr{fb / (bg * bpg), (fb / bpg) % bg, fb % bpg};
-}
-
 void Controller::enqueue(const Burst& b, Cycle now) {
   assert(can_accept(b.is_write));
   assert(b.addr.channel == channel_);

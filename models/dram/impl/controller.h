@@ -136,10 +136,8 @@ class Controller {
   void column_candidate(int fb, std::uint32_t slot, Candidate& c) const;
   void update_mode();
   bool other_hit_pending(int fb, std::int64_t row, std::uint32_t except) const;
-  int flat(const BankAddr& b) const {
-    return (b.rank * spec_.org.bank_groups + b.bank_group) * spec_.org.banks_per_group + b.bank;
-  }
-  BankAddr bank_of(int fb) const;
+  int flat(const BankAddr& b) const { return flat_bank(spec_.org, b); }
+  BankAddr bank_of(int fb) const { return bank_at(spec_.org, fb); }
   void notify(Cmd cmd, const DramAddr& a, Cycle now, std::int64_t wanted_row);
 
   hw::DramSpec spec_;

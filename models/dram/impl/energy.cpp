@@ -146,9 +146,7 @@ DramEnergy::DramEnergy(const hw::DramSpec& spec) : spec_(spec), costs_(dram_ener
 
 int DramEnergy::flat(const DramAddr& a) const {
   const auto& o = spec_.org;
-  return ((a.channel * o.ranks + a.bank.rank) * o.bank_groups + a.bank.bank_group) *
-             o.banks_per_group +
-         a.bank.bank;
+  return a.channel * o.ranks * o.banks_per_rank() + flat_bank(o, a.bank);
 }
 
 void DramEnergy::advance(RankState& s, Cycle now) {
@@ -191,12 +189,9 @@ void DramEnergy::on_command(Cmd cmd, const DramAddr& a, Cycle now) {
       break;
     case Cmd::kPREA: {
       DramAddr b = a;
-      for (int g = 0; g < spec_.org.bank_groups; ++g)
-        for (int k = 0; k < spec_.org.banks_per_group; ++k) {
-          b.bank.bank_group = g;
-          b.bank.bank = k;
-          close(flat(b));
-        }
+      b.bank = BankAddr{a.bank.rank, 0, 0};
+      const int first = flat(b);
+      for (int i = 0; i < spec_.org.banks_per_rank(); ++i) close(first + i);
       break;
     }
     case Cmd::kRD:

@@ -44,18 +44,18 @@ ProtocolChecker::ProtocolChecker(const hw::DramSpec& spec, Mode mode, Options op
   // HBM has separate row and column command buses (JESD235: R[] and C[] pins), so one row and one
   // column command may share a cycle; the other standards have one command/address bus.
   dual_cmd_bus_ = info.split_command_bus;
-  banks_.resize(static_cast<std::size_t>(o.ranks) * o.bank_groups * o.banks_per_group);
+  banks_.resize(static_cast<std::size_t>(o.ranks) * o.banks_per_rank());
   ranks_.resize(o.ranks);
   for (auto& r : ranks_) {
-    r.act_bg.assign(o.bank_groups, kNever);
-    r.rd_bg.assign(o.bank_groups, kNever);
-    r.wr_bg.assign(o.bank_groups, kNever);
+    r.act_bg.assign(o.groups_per_rank(), kNever);
+    r.rd_bg.assign(o.groups_per_rank(), kNever);
+    r.wr_bg.assign(o.groups_per_rank(), kNever);
   }
   recompute_refresh_deadline();
 }
 
 int ProtocolChecker::flat(const BankAddr& b) const {
-  return (b.rank * spec_.org.bank_groups + b.bank_group) * spec_.org.banks_per_group + b.bank;
+  return flat_bank(spec_.org, b);
 }
 
 std::uint64_t ProtocolChecker::count(std::string_view constraint) const {
@@ -68,9 +68,9 @@ std::string ProtocolChecker::describe(const Ctx& c) const {
   std::string s = std::string(cmd_name(c.cmd)) + " at cycle " + num(c.now) + " to channel " +
                   std::to_string(a.channel) + " rank " + std::to_string(a.bank.rank);
   if (c.bank_detail) {
-    s += " (at bank group " + std::to_string(a.bank.bank_group) + " bank " +
-         std::to_string(a.bank.bank) + ")";
+    s += " (at " + bank_text(a.bank) + ")";
   } else if (!is_rank_cmd(c.cmd)) {
+    if (spec_.org.stack_ids > 1) s += " stack ID " + std::to_string(a.bank.sid);
     if (c.cmd == Cmd::kREFpb &&
         spec_.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups) {
       s += " bank " + std::to_string(a.bank.bank) + " of every bank group";
@@ -114,6 +114,9 @@ bool ProtocolChecker::address_ok(const Ctx& c) {
   std::string bad;
   if (a.bank.rank < 0 || a.bank.rank >= o.ranks) {
     bad = "rank " + std::to_string(a.bank.rank) + " outside 0.." + std::to_string(o.ranks - 1);
+  } else if (!is_rank_cmd(c.cmd) && (a.bank.sid < 0 || a.bank.sid >= o.stack_ids)) {
+    bad =
+        "stack ID " + std::to_string(a.bank.sid) + " outside 0.." + std::to_string(o.stack_ids - 1);
   } else if (!is_rank_cmd(c.cmd) && (a.bank.bank_group < 0 || a.bank.bank_group >= o.bank_groups)) {
     bad = "bank group " + std::to_string(a.bank.bank_group) + " outside 0.." +
           std::to_string(o.bank_groups - 1);
@@ -204,18 +207,26 @@ void ProtocolChecker::on_command(Cmd cmd, const DramAddr& addr, Cycle now,
   last_now_ = std::max(last_now_, now);
 }
 
-void ProtocolChecker::check_rrd(const Ctx& c, const Rank& r, int bg, const char* what) {
-  if (!has_bg_) {
-    need(c, r.act_bg[0], t_.nRRD_S, "nRRD", what);
-    return;
-  }
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    if (g == bg) {
+// `gi`: the bank group's index in the rank (stack ID x bank groups + bank group). tRRD_L holds
+// within the bank group, tRRD_S between any two bank groups of the rank, stack IDs included
+// (JESD238: activates are spaced per pseudo-channel).
+std::string ProtocolChecker::bank_text(const BankAddr& b) const {
+  return (spec_.org.stack_ids > 1 ? "stack ID " + std::to_string(b.sid) + " " : std::string()) +
+         "bank group " + std::to_string(b.bank_group) + " bank " + std::to_string(b.bank);
+}
+
+void ProtocolChecker::check_rrd(const Ctx& c, const Rank& r, int gi, const char* what) {
+  for (int g = 0; g < spec_.org.groups_per_rank(); ++g) {
+    if (has_bg_ && g == gi) {
       need(c, r.act_bg[g], t_.nRRD_L, "nRRD_L", what);
     } else {
-      need(c, r.act_bg[g], t_.nRRD_S, "nRRD_S", what);
+      need(c, r.act_bg[g], t_.nRRD_S, has_bg_ ? "nRRD_S" : "nRRD", what);
     }
   }
+}
+
+int ProtocolChecker::group_in_rank(const BankAddr& b) const {
+  return b.sid * spec_.org.bank_groups + b.bank_group;
 }
 
 void ProtocolChecker::do_act(const Ctx& c, std::int64_t row) {
@@ -232,7 +243,7 @@ void ProtocolChecker::do_act(const Ctx& c, std::int64_t row) {
   if (r.refpb != kNever && b.refpb != r.refpb) {
     need(c, r.refpb, t_.nRREFD, "nRREFD", "REFpb to another bank of this rank");
   }
-  check_rrd(c, r, ba.bank_group, "ACT in this rank");
+  check_rrd(c, r, group_in_rank(ba), "ACT in this rank");
   // The slot about to be overwritten holds the 4th-previous ACT of the rank.
   need(c, r.faw[r.faw_next], t_.nFAW, "nFAW", "4th-previous ACT in this rank");
 
@@ -241,7 +252,7 @@ void ProtocolChecker::do_act(const Ctx& c, std::int64_t row) {
   b.act = c.now;
   b.rd = kNever;
   b.wr = kNever;
-  r.act_bg[ba.bank_group] = c.now;
+  r.act_bg[group_in_rank(ba)] = c.now;
   r.faw[r.faw_next] = c.now;
   r.faw_next = (r.faw_next + 1) % 4;
 }
@@ -277,15 +288,13 @@ void ProtocolChecker::do_prea(const Ctx& c) {
   r.pre_cmd = c.now;
   // Each rule is checked once, against the open bank that needs the latest PREA.
   Worst act, rd, wr;
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    for (int k = 0; k < spec_.org.banks_per_group; ++k) {
-      const BankAddr ba{rank, g, k};
-      const Bank& b = banks_[flat(ba)];
-      if (!b.open) continue;
-      act.take(b.act, t_.nRAS, "nRAS", ba);
-      rd.take(b.rd, t_.nRTP, "nRTP", ba);
-      wr.take(b.wr, static_cast<Cycle>(t_.nCWL) + t_.nBL + t_.nWR, "nWR", ba);
-    }
+  for (int f = first_bank(rank); f < first_bank(rank + 1); ++f) {
+    const BankAddr ba = bank_at(spec_.org, f);
+    const Bank& b = banks_[f];
+    if (!b.open) continue;
+    act.take(b.act, t_.nRAS, "nRAS", ba);
+    rd.take(b.rd, t_.nRTP, "nRTP", ba);
+    wr.take(b.wr, static_cast<Cycle>(t_.nCWL) + t_.nBL + t_.nWR, "nWR", ba);
   }
   if (act.last == kNever) {
     ++redundant_pre_;
@@ -294,14 +303,12 @@ void ProtocolChecker::do_prea(const Ctx& c) {
   need_at(c, act, "ACT to this bank");
   need_at(c, rd, "read to this bank");
   need_at(c, wr, "write to this bank (nCWL+nBL+nWR)");
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    for (int k = 0; k < spec_.org.banks_per_group; ++k) {
-      Bank& b = banks_[flat(BankAddr{rank, g, k})];
-      if (!b.open) continue;
-      b.open = false;
-      b.pre = c.now;
-      b.pre_all = true;
-    }
+  for (int f = first_bank(rank); f < first_bank(rank + 1); ++f) {
+    Bank& b = banks_[f];
+    if (!b.open) continue;
+    b.open = false;
+    b.pre = c.now;
+    b.pre_all = true;
   }
 }
 
@@ -318,7 +325,7 @@ void ProtocolChecker::do_column(const Ctx& c, std::int64_t wanted_row) {
   Bank& b = banks_[flat(ba)];
   Rank& r = ranks_[ba.rank];
   const bool rd = is_read(c.cmd);
-  const int bg = ba.bank_group;
+  const int gi = group_in_rank(ba);
 
   if (!b.open) {
     state_violation(c, "column-to-closed-bank", "no row is open in this bank");
@@ -328,13 +335,19 @@ void ProtocolChecker::do_column(const Ctx& c, std::int64_t wanted_row) {
                         std::to_string(wanted_row));
   }
   const Cycle wr_end = static_cast<Cycle>(t_.nCWL) + t_.nBL + wtr_extra_;
+  const int G = spec_.org.bank_groups;
   if (rd) {
     need(c, b.act, t_.nRCDRD, "nRCDRD", "ACT to this bank");
-    for (int g = 0; g < spec_.org.bank_groups; ++g) {
-      if (!has_bg_) {
+    for (int g = 0; g < spec_.org.groups_per_rank(); ++g) {
+      if (g / G != ba.sid) {
+        // Another stack ID (HBM3): tCCDR between reads; write-to-read is per pseudo-channel.
+        need(c, r.rd_bg[g], t_.nCCDR, "nCCDR", "read in another stack ID");
+        need(c, r.wr_bg[g], wr_end + t_.nWTR_S, has_bg_ ? "nWTR_S" : "nWTR",
+             "write in another stack ID (nCWL+nBL+nWTR_S)");
+      } else if (!has_bg_) {
         need(c, r.rd_bg[g], t_.nCCD_S, "nCCD", "read in this rank");
         need(c, r.wr_bg[g], wr_end + t_.nWTR_S, "nWTR", "write in this rank (nCWL+nBL+nWTR)");
-      } else if (g == bg) {
+      } else if (g == gi) {
         need(c, r.rd_bg[g], t_.nCCD_L, "nCCD_L", "read in the same bank group");
         need(c, r.wr_bg[g], wr_end + t_.nWTR_L, "nWTR_L",
              "write in the same bank group (nCWL+nBL+nWTR_L)");
@@ -346,10 +359,11 @@ void ProtocolChecker::do_column(const Ctx& c, std::int64_t wanted_row) {
     }
   } else {
     need(c, b.act, t_.nRCDWR, "nRCDWR", "ACT to this bank");
-    for (int g = 0; g < spec_.org.bank_groups; ++g) {
+    // Writes to another stack ID are held apart only by the data bus (check_bus below).
+    for (int g = ba.sid * G; g < (ba.sid + 1) * G; ++g) {
       if (!has_bg_) {
         need(c, r.wr_bg[g], t_.nCCD_S, "nCCD", "write in this rank");
-      } else if (g == bg) {
+      } else if (g == gi) {
         // DDR5 has a longer same-bank-group write-to-write delay, tCCD_L_WR.
         need(c, r.wr_bg[g], t_.nCCD_L_WR, has_ccd_l_wr_ ? "nCCD_L_WR" : "nCCD_L",
              "write in the same bank group");
@@ -387,11 +401,11 @@ void ProtocolChecker::do_column(const Ctx& c, std::int64_t wanted_row) {
     b.pre_all = false;
   }
   if (rd) {
-    r.rd_bg[bg] = c.now;
+    r.rd_bg[gi] = c.now;
     r.rd = c.now;
     b.rd = c.now;
   } else {
-    r.wr_bg[bg] = c.now;
+    r.wr_bg[gi] = c.now;
     b.wr = c.now;
   }
 }
@@ -425,17 +439,13 @@ void ProtocolChecker::do_refab(const Ctx& c) {
   Rank& r = ranks_[rank];
   std::string open;
   Worst pre, refpb;
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    for (int k = 0; k < spec_.org.banks_per_group; ++k) {
-      const BankAddr ba{rank, g, k};
-      const Bank& b = banks_[flat(ba)];
-      if (b.open) {
-        open += (open.empty() ? "" : ", ") + std::string("bank group ") + std::to_string(g) +
-                " bank " + std::to_string(k) + " (row " + std::to_string(b.row) + ")";
-      }
-      pre.take(b.pre, rp_of(b), rp_name(b), ba);
-      refpb.take(b.refpb, t_.nRFCpb, "nRFCpb", ba);
-    }
+  for (int f = first_bank(rank); f < first_bank(rank + 1); ++f) {
+    const BankAddr ba = bank_at(spec_.org, f);
+    const Bank& b = banks_[f];
+    if (b.open)
+      open += (open.empty() ? "" : ", ") + bank_text(ba) + " (row " + std::to_string(b.row) + ")";
+    pre.take(b.pre, rp_of(b), rp_name(b), ba);
+    refpb.take(b.refpb, t_.nRFCpb, "nRFCpb", ba);
   }
   if (!open.empty()) {
     state_violation(c, "REF-with-open-bank", "all banks must be precharged; open: " + open);
@@ -443,12 +453,10 @@ void ProtocolChecker::do_refab(const Ctx& c) {
   need_at(c, pre, "precharge (PRE, PREA or auto-precharge) of a bank");
   need_at(c, refpb, "REFpb of a bank");
   r.refab = c.now;
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    for (int k = 0; k < spec_.org.banks_per_group; ++k) {
-      Bank& b = banks_[flat(BankAddr{rank, g, k})];
-      b.open = false;  // refresh leaves every bank precharged
-      ++b.refreshes;
-    }
+  for (int f = first_bank(rank); f < first_bank(rank + 1); ++f) {
+    Bank& b = banks_[f];
+    b.open = false;  // refresh leaves every bank precharged
+    ++b.refreshes;
   }
   recompute_refresh_deadline();
 }
@@ -456,7 +464,7 @@ void ProtocolChecker::do_refab(const Ctx& c) {
 std::vector<int> ProtocolChecker::refpb_targets(const BankAddr& b) const {
   std::vector<int> out;
   if (spec_.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups) {
-    for (int g = 0; g < spec_.org.bank_groups; ++g) out.push_back(flat({b.rank, g, b.bank}));
+    for (int g = 0; g < spec_.org.bank_groups; ++g) out.push_back(flat({b.rank, g, b.bank, b.sid}));
   } else {
     out.push_back(flat(b));
   }
@@ -475,13 +483,9 @@ void ProtocolChecker::do_refpb(const Ctx& c) {
   Worst pre, refpb;
   for (int f : targets) {
     const Bank& b = banks_[f];
-    const BankAddr tb{ba.rank, (f / spec_.org.banks_per_group) % spec_.org.bank_groups,
-                      f % spec_.org.banks_per_group};
-    if (b.open) {
-      open += (open.empty() ? "" : ", ") + std::string("bank group ") +
-              std::to_string(tb.bank_group) + " bank " + std::to_string(tb.bank) + " (row " +
-              std::to_string(b.row) + ")";
-    }
+    const BankAddr tb = bank_at(spec_.org, f);
+    if (b.open)
+      open += (open.empty() ? "" : ", ") + bank_text(tb) + " (row " + std::to_string(b.row) + ")";
     pre.take(b.pre, rp_of(b), rp_name(b), tb);
     refpb.take(b.refpb, t_.nRFCpb, "nRFCpb", tb);
   }
@@ -498,7 +502,7 @@ void ProtocolChecker::do_refpb(const Ctx& c) {
   if (!same_set) need(c, r.refpb, t_.nPBR2PBR, pbr_name, "REFpb to another bank of this rank");
   if (spec_.per_bank_refresh == hw::PerBankRefresh::kSingleBank) {
     // LPDDR5, HBM2/3 and GDDR6 treat a single-bank refresh like an ACT for tRRD.
-    check_rrd(c, r, ba.bank_group, "ACT in this rank");
+    check_rrd(c, r, group_in_rank(ba), "ACT in this rank");
   }
 
   r.refpb = c.now;
@@ -542,14 +546,10 @@ void ProtocolChecker::check_refresh_deadlines(Cycle now) {
       }
       DramAddr a;
       a.channel = std::max(channel_, 0);
-      a.bank.rank = rank;
-      a.bank.bank_group = first_missing / spec_.org.banks_per_group;
-      a.bank.bank = first_missing % spec_.org.banks_per_group;
+      a.bank = bank_at(spec_.org, rank * per_rank + first_missing);
       const bool all = missing == per_rank;
-      const std::string who = all ? "every bank"
-                                  : std::to_string(missing) + " bank(s), first bank group " +
-                                        std::to_string(a.bank.bank_group) + " bank " +
-                                        std::to_string(a.bank.bank);
+      const std::string who =
+          all ? "every bank" : std::to_string(missing) + " bank(s), first " + bank_text(a.bank);
       record(Violation{deadline + 1, all ? Cmd::kREFab : Cmd::kREFpb, a, "nREFI", deadline,
                        "rank " + std::to_string(rank) + " of channel " + std::to_string(a.channel) +
                            ": refresh " + std::to_string(lo + 1) + " of " + who +

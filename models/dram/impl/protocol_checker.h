@@ -87,14 +87,15 @@ class ProtocolChecker {
   struct Rank {
     std::array<Cycle, 4> faw{kNever, kNever, kNever, kNever};  // last four ACTs, ring
     int faw_next = 0;
-    Cycle refab = kNever;       // last REFab
-    Cycle refpb = kNever;       // last REFpb to any bank
-    int refpb_bank = -1;        // first flat bank of that REFpb's target set
-    Cycle pre_cmd = kNever;     // last PRE/PREA command (nPPD)
-    Cycle rd = kNever;          // last read column command (any bank group)
-    std::vector<Cycle> act_bg;  // last ACT per bank group
-    std::vector<Cycle> rd_bg;   // last RD/RDA per bank group
-    std::vector<Cycle> wr_bg;   // last WR/WRA per bank group
+    Cycle refab = kNever;    // last REFab
+    Cycle refpb = kNever;    // last REFpb to any bank
+    int refpb_bank = -1;     // first flat bank of that REFpb's target set
+    Cycle pre_cmd = kNever;  // last PRE/PREA command (nPPD)
+    Cycle rd = kNever;       // last read column command (any bank group)
+    // Per bank group of the rank, stack ID major (group_in_rank()):
+    std::vector<Cycle> act_bg;  // last ACT
+    std::vector<Cycle> rd_bg;   // last RD/RDA
+    std::vector<Cycle> wr_bg;   // last WR/WRA
   };
   struct Burst {
     Cycle start, end;  // data-bus cycles [start, end)
@@ -126,6 +127,9 @@ class ProtocolChecker {
   };
 
   int flat(const BankAddr& b) const;
+  int first_bank(int rank) const { return rank * spec_.org.banks_per_rank(); }
+  int group_in_rank(const BankAddr& b) const;
+  std::string bank_text(const BankAddr& b) const;  // "[stack ID s ]bank group g bank k"
   bool address_ok(const Ctx& c);
   // `now - last >= need`, else a violation named `name`.
   void need(const Ctx& c, Cycle last, Cycle need, const char* name, const char* what);
@@ -136,7 +140,7 @@ class ProtocolChecker {
   std::string describe(const Ctx& c) const;
 
   void check_rank_busy(const Ctx& c, const Rank& r);
-  void check_rrd(const Ctx& c, const Rank& r, int bg, const char* what);
+  void check_rrd(const Ctx& c, const Rank& r, int gi, const char* what);
   Cycle rp_of(const Bank& b) const { return b.pre_all ? t_.nRPab : t_.nRP; }
   const char* rp_name(const Bank& b) const {
     return b.pre_all && t_.nRPab != t_.nRP ? "nRPab" : "nRP";

@@ -13,8 +13,7 @@ RefreshManager::RefreshManager(const hw::DramSpec& spec, const ControllerConfig&
   const auto& o = spec.org;
   const auto& t = spec.timing;
   const int ranks = o.ranks;
-  bank_groups_ = o.bank_groups;
-  banks_per_group_ = o.banks_per_group;
+  org_ = o;
   enabled_ = cfg.refresh;
   per_bank_ = cfg.refresh && cfg.per_bank_refresh;
   kind_ = spec.per_bank_refresh;
@@ -50,20 +49,21 @@ RefreshManager::RefreshManager(const hw::DramSpec& spec, const ControllerConfig&
                               "refresh (nRFCpb = {})",
                               spec.name, standard_name(spec.standard), t.nRFCpb));
     for (int r = 0; r < ranks; ++r) {
-      if (kind_ == hw::PerBankRefresh::kSameBankInAllGroups) {
-        // DDR5 REFsb: bank index b in every bank group at once.
-        for (int b = 0; b < o.banks_per_group; ++b) {
-          std::vector<int> set;
-          set.reserve(o.bank_groups);
-          for (int g = 0; g < o.bank_groups; ++g)
-            set.push_back(r * bpr + g * o.banks_per_group + b);
-          targets_[r].push_back(std::move(set));
-        }
-      } else {
-        // One bank at a time, bank groups fastest so consecutive refreshes hit different groups.
-        for (int i = 0; i < bpr; ++i) {
-          const int g = i % o.bank_groups, b = i / o.bank_groups;
-          targets_[r].push_back({r * bpr + g * o.banks_per_group + b});
+      for (int sid = 0; sid < o.stack_ids; ++sid) {
+        if (kind_ == hw::PerBankRefresh::kSameBankInAllGroups) {
+          // DDR5 REFsb: bank index b in every bank group at once.
+          for (int b = 0; b < o.banks_per_group; ++b) {
+            std::vector<int> set;
+            set.reserve(o.bank_groups);
+            for (int g = 0; g < o.bank_groups; ++g) set.push_back(flat_bank(o, {r, g, b, sid}));
+            targets_[r].push_back(std::move(set));
+          }
+        } else {
+          // One bank at a time, bank groups fastest so consecutive refreshes hit different
+          // groups; the stack IDs of the rank one after the other (HBM3: tREFIpb = tREFI over
+          // every bank of every SID, as Ramulator 2's hbm3.py derives it).
+          for (int i = 0; i < o.banks_per_stack_id(); ++i)
+            targets_[r].push_back({flat_bank(o, {r, i % o.bank_groups, i / o.bank_groups, sid})});
         }
       }
     }
@@ -91,11 +91,9 @@ RefreshManager::RefreshManager(const hw::DramSpec& spec, const ControllerConfig&
 
 BankAddr RefreshManager::command_bank(int rank, int set) const {
   if (!per_bank_) return BankAddr{rank, 0, 0};
-  const int flat = targets_[rank][set].front();
-  const int in_rank = flat % (bank_groups_ * banks_per_group_);
-  if (kind_ == hw::PerBankRefresh::kSameBankInAllGroups)
-    return BankAddr{rank, 0, in_rank % banks_per_group_};
-  return BankAddr{rank, in_rank / banks_per_group_, in_rank % banks_per_group_};
+  BankAddr b = bank_at(org_, targets_[rank][set].front());
+  if (kind_ == hw::PerBankRefresh::kSameBankInAllGroups) b.bank_group = 0;
+  return b;
 }
 
 Cycle RefreshManager::next_deadline_after(Cycle t) const {

@@ -63,7 +63,7 @@ class RefreshManager {
   bool enabled_ = false;
   bool per_bank_ = false;
   hw::PerBankRefresh kind_ = hw::PerBankRefresh::kNone;
-  int bank_groups_ = 1, banks_per_group_ = 1;
+  hw::DramOrg org_;
   Cycle interval_ = 0;
   int postpone_ = 0;
   std::vector<Cycle> offset_;

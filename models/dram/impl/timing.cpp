@@ -18,6 +18,10 @@ std::string_view scope_name(Scope s) {
       return "rank";
     case Scope::kOtherRanks:
       return "other-ranks";
+    case Scope::kStackId:
+      return "stack-id";
+    case Scope::kOtherStackIds:
+      return "other-stack-ids";
     case Scope::kBankGroup:
       return "bank-group";
     case Scope::kBank:
@@ -64,6 +68,7 @@ std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   const hw::DramTiming& t = spec.timing;
   const hw::DramStandardInfo& std_ = hw::standard_info(spec.standard);
   const bool has_bg = spec.org.bank_groups > 1;
+  const bool has_sids = spec.org.stack_ids > 1;
   const bool has_pb = spec.per_bank_refresh != PerBankRefresh::kNone && t.nRFCpb > 0;
 
   // Write data ends nCWL + nBL after the WR command; write recovery and write-to-read turnaround
@@ -120,8 +125,18 @@ std::vector<TimingRule> build_timing_rules(const hw::DramSpec& spec) {
   // ---- Rank: activates, column-to-column, turnarounds.
   L.add(Scope::kRank, {ACT}, {ACT}, t.nRRD_S, has_bg ? "nRRD_S" : "nRRD");
   L.add(Scope::kRank, {ACT}, {ACT}, t.nFAW, "nFAW", 4);
-  L.add(Scope::kRank, kR, kR, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
-  L.add(Scope::kRank, kW, kW, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
+  // With stack IDs (HBM3 SID, JESD238) column-to-column spacing is per stack ID; reads of
+  // another SID wait tCCDR (another die drives the shared data bus), writes to another SID need
+  // only the burst's data-bus cycles. Activates (tRRD_S, tFAW), turnarounds and refresh stay per
+  // pseudo-channel, shared by its SIDs, as in Ramulator 2's HBM3 description
+  // (python/ramulator/dram/hbm3.py), which also applies tCCDR to writes; models/dram/README.md.
+  const Scope ccd_s_scope = has_sids ? Scope::kStackId : Scope::kRank;
+  L.add(ccd_s_scope, kR, kR, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
+  L.add(ccd_s_scope, kW, kW, t.nCCD_S, has_bg ? "nCCD_S" : "nCCD");
+  if (has_sids) {
+    L.add(Scope::kOtherStackIds, kR, kR, t.nCCDR, "nCCDR");
+    L.add(Scope::kOtherStackIds, kW, kW, t.nBL, "nBL");
+  }
   const std::string rd_to_wr_name =
       "nCL+nBL+" + std::to_string(std_.read_to_write_bubble) + "-nCWL";
   L.add(Scope::kRank, kR, kW, rd_to_wr, rd_to_wr_name.c_str());
@@ -188,10 +203,13 @@ enum class Target : std::uint8_t {
   kChannel,
   kRank,
   kOtherRanks,
+  kStackId,
+  kOtherStackIds,
   kBankGroup,
   kBank,
-  kBankAllGroups,  // bank index b in every bank group of the rank (after a DDR5 REFsb)
-  kBankSet,        // the (rank, bank index) node that a DDR5 REFsb consults
+  kBankAllGroups,  // bank index b in every bank group of the stack ID (after a DDR5 REFsb)
+  kBankSet,        // the (rank, stack ID, bank index) node that a DDR5 REFsb consults
+  kCount
 };
 
 struct Update {
@@ -215,11 +233,12 @@ constexpr Cycle kNever = std::numeric_limits<Cycle>::min() / 4;
 struct TimingState::Impl {
   hw::DramSpec spec;
   std::vector<TimingRule> rules;
-  int R = 1, G = 1, B = 1;
+  int R = 1, S = 1, G = 1, B = 1;
   bool same_bank_all_groups = false;
   std::size_t n_nodes = 0;
   // future[node * kNumCmds + cmd]: earliest cycle `cmd` may issue as far as the commands seen at
-  // that node are concerned. Nodes: channel, ranks, bank groups, banks, then (DDR5) bank sets.
+  // that node are concerned. Nodes: channel, ranks, stack IDs, bank groups, banks, then (DDR5)
+  // bank sets; each level in flat order (command.h flat_bank).
   std::vector<Cycle> future;
   // Compiled rules grouped by preceding command: [begin[c], begin[c+1]).
   std::vector<Update> updates;
@@ -231,13 +250,19 @@ struct TimingState::Impl {
   std::vector<std::uint16_t> hist_pos;  // per rule and node: next slot to overwrite
 
   std::size_t rank_node(int r) const { return 1 + static_cast<std::size_t>(r); }
-  std::size_t bg_node(int r, int g) const { return 1 + R + static_cast<std::size_t>(r * G + g); }
-  std::size_t bank_node(int r, int g, int b) const {
-    return 1 + R + static_cast<std::size_t>(R) * G + static_cast<std::size_t>((r * G + g) * B + b);
+  std::size_t sid_node(int r, int s) const { return 1 + R + static_cast<std::size_t>(r * S + s); }
+  std::size_t bg_node(const BankAddr& b) const {
+    return 1 + R + static_cast<std::size_t>(R) * S +
+           static_cast<std::size_t>((b.rank * S + b.sid) * G + b.bank_group);
   }
-  std::size_t bankset_node(int r, int b) const {
-    return 1 + R + static_cast<std::size_t>(R) * G + static_cast<std::size_t>(R) * G * B +
-           static_cast<std::size_t>(r * B + b);
+  std::size_t first_bank_node() const { return 1 + R + static_cast<std::size_t>(R) * S * (1 + G); }
+  std::size_t bank_node(const BankAddr& b) const {
+    return first_bank_node() +
+           static_cast<std::size_t>(((b.rank * S + b.sid) * G + b.bank_group) * B + b.bank);
+  }
+  std::size_t bankset_node(const BankAddr& b) const {
+    return first_bank_node() + static_cast<std::size_t>(R) * S * G * B +
+           static_cast<std::size_t>((b.rank * S + b.sid) * B + b.bank);
   }
 
   void bump(std::size_t node, int next, Cycle t) {
@@ -249,7 +274,7 @@ struct TimingState::Impl {
     Scope s = r.scope;
     // A rank command touches every bank: a bank or bank-group rule involving one binds rank-wide.
     if ((is_rank_cmd(r.prev) || is_rank_cmd(r.next)) &&
-        (s == Scope::kBank || s == Scope::kBankGroup))
+        (s == Scope::kBank || s == Scope::kBankGroup || s == Scope::kStackId))
       s = Scope::kRank;
     Target tg = Target::kChannel;
     switch (s) {
@@ -261,6 +286,12 @@ struct TimingState::Impl {
         break;
       case Scope::kOtherRanks:
         tg = Target::kOtherRanks;
+        break;
+      case Scope::kStackId:
+        tg = Target::kStackId;
+        break;
+      case Scope::kOtherStackIds:
+        tg = Target::kOtherStackIds;
         break;
       case Scope::kBankGroup:
         tg = Target::kBankGroup;
@@ -290,16 +321,18 @@ TimingState::TimingState(const hw::DramSpec& spec) : impl_(std::make_shared<Impl
   m.spec = spec;
   m.rules = build_timing_rules(spec);
   m.R = spec.org.ranks;
+  m.S = spec.org.stack_ids;
   m.G = spec.org.bank_groups;
   m.B = spec.org.banks_per_group;
-  if (m.R < 1 || m.G < 1 || m.B < 1)
+  if (m.R < 1 || m.S < 1 || m.G < 1 || m.B < 1)
     throw Error(ExitCode::kInternal, "TimingState: organisation has no banks (ranks " +
-                                         std::to_string(m.R) + ", bank groups " +
+                                         std::to_string(m.R) + ", stack IDs " +
+                                         std::to_string(m.S) + ", bank groups " +
                                          std::to_string(m.G) + ", banks " + std::to_string(m.B) +
                                          "); resolve_dram_spec() should have rejected it");
   m.same_bank_all_groups = spec.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups;
-  m.n_nodes = 1 + static_cast<std::size_t>(m.R) * (1 + m.G + static_cast<std::size_t>(m.G) * m.B) +
-              (m.same_bank_all_groups ? static_cast<std::size_t>(m.R) * m.B : 0);
+  const std::size_t RS = static_cast<std::size_t>(m.R) * m.S;
+  m.n_nodes = m.first_bank_node() + RS * m.G * m.B + (m.same_bank_all_groups ? RS * m.B : 0);
   m.future.assign(m.n_nodes * kNumCmds, 0);
 
   std::array<std::vector<Update>, kNumCmds> per_cmd;
@@ -310,7 +343,8 @@ TimingState::TimingState(const hw::DramSpec& spec) : impl_(std::make_shared<Impl
     const auto p = static_cast<int>(r.prev);
     const auto n = static_cast<std::uint8_t>(r.next);
     if (r.window > 1) {
-      if (tg == Target::kOtherRanks || tg == Target::kBankAllGroups || tg == Target::kBankSet)
+      if (tg == Target::kOtherRanks || tg == Target::kOtherStackIds ||
+          tg == Target::kBankAllGroups || tg == Target::kBankSet)
         throw Error(ExitCode::kInternal, "timing rule " + r.name + ": a window rule needs a " +
                                              "single-node scope, not " +
                                              std::string(scope_name(r.scope)));
@@ -332,11 +366,12 @@ TimingState::TimingState(const hw::DramSpec& spec) : impl_(std::make_shared<Impl
   m.hist.assign(hist_slots, kNever);
   m.hist_pos.assign(m.wupdates.size() * m.n_nodes, 0);
   future_ = m.future.data();
-  for (int r = 0; r < m.R; ++r)
-    for (int g = 0; g < m.G; ++g)
-      for (int b = 0; b < m.B; ++b)
-        bank_rows_.push_back(BankRows{m.rank_node(r) * kNumCmds, m.bg_node(r, g) * kNumCmds,
-                                      m.bank_node(r, g, b) * kNumCmds});
+  for (int i = 0, n = spec.org.ranks * spec.org.banks_per_rank(); i < n; ++i) {
+    const BankAddr b = bank_at(spec.org, i);
+    bank_rows_.push_back(BankRows{m.rank_node(b.rank) * kNumCmds,
+                                  m.sid_node(b.rank, b.sid) * kNumCmds, m.bg_node(b) * kNumCmds,
+                                  m.bank_node(b) * kNumCmds});
+  }
 }
 
 Cycle TimingState::earliest(Cmd cmd, const BankAddr& b) const {
@@ -346,11 +381,13 @@ Cycle TimingState::earliest(Cmd cmd, const BankAddr& b) const {
   const Cycle* f = m.future.data();
   Cycle e = std::max(f[c], f[m.rank_node(b.rank) * kNumCmds + c]);
   if (is_rank_cmd(cmd)) return e;
+  assert(b.sid >= 0 && b.sid < m.S);
   assert(b.bank_group >= 0 && b.bank_group < m.G && b.bank >= 0 && b.bank < m.B);
+  e = std::max(e, f[m.sid_node(b.rank, b.sid) * kNumCmds + c]);
   if (cmd == Cmd::kREFpb && m.same_bank_all_groups)
-    return std::max(e, f[m.bankset_node(b.rank, b.bank) * kNumCmds + c]);
-  e = std::max(e, f[m.bg_node(b.rank, b.bank_group) * kNumCmds + c]);
-  return std::max(e, f[m.bank_node(b.rank, b.bank_group, b.bank) * kNumCmds + c]);
+    return std::max(e, f[m.bankset_node(b) * kNumCmds + c]);
+  e = std::max(e, f[m.bg_node(b) * kNumCmds + c]);
+  return std::max(e, f[m.bank_node(b) * kNumCmds + c]);
 }
 
 void TimingState::issue(Cmd cmd, const BankAddr& b, Cycle now) {
@@ -358,15 +395,17 @@ void TimingState::issue(Cmd cmd, const BankAddr& b, Cycle now) {
   assert(now >= earliest(cmd, b));
   const int c = static_cast<int>(cmd);
   // Row offsets into `future` of every single-node target, indexed by Target.
-  std::array<std::size_t, 7> row{};
+  std::array<std::size_t, static_cast<int>(Target::kCount)> row{};
   row[static_cast<int>(Target::kChannel)] = 0;
   row[static_cast<int>(Target::kRank)] = m.rank_node(b.rank) * kNumCmds;
+  if (!is_rank_cmd(cmd))
+    row[static_cast<int>(Target::kStackId)] = m.sid_node(b.rank, b.sid) * kNumCmds;
   if (!is_rank_cmd(cmd) && !(cmd == Cmd::kREFpb && m.same_bank_all_groups)) {
-    row[static_cast<int>(Target::kBankGroup)] = m.bg_node(b.rank, b.bank_group) * kNumCmds;
-    row[static_cast<int>(Target::kBank)] = m.bank_node(b.rank, b.bank_group, b.bank) * kNumCmds;
+    row[static_cast<int>(Target::kBankGroup)] = m.bg_node(b) * kNumCmds;
+    row[static_cast<int>(Target::kBank)] = m.bank_node(b) * kNumCmds;
   }
   if (m.same_bank_all_groups && !is_rank_cmd(cmd))
-    row[static_cast<int>(Target::kBankSet)] = m.bankset_node(b.rank, b.bank) * kNumCmds;
+    row[static_cast<int>(Target::kBankSet)] = m.bankset_node(b) * kNumCmds;
   Cycle* f = m.future.data();
   for (std::uint32_t i = m.begin[c], e = m.begin[c + 1]; i < e; ++i) {
     const Update& u = m.updates[i];
@@ -374,8 +413,12 @@ void TimingState::issue(Cmd cmd, const BankAddr& b, Cycle now) {
     if (u.target == Target::kOtherRanks) {
       for (int r = 0; r < m.R; ++r)
         if (r != b.rank) m.bump(m.rank_node(r), u.next, t);
+    } else if (u.target == Target::kOtherStackIds) {
+      for (int s = 0; s < m.S; ++s)
+        if (s != b.sid) m.bump(m.sid_node(b.rank, s), u.next, t);
     } else if (u.target == Target::kBankAllGroups) {
-      for (int g = 0; g < m.G; ++g) m.bump(m.bank_node(b.rank, g, b.bank), u.next, t);
+      BankAddr x = b;
+      for (x.bank_group = 0; x.bank_group < m.G; ++x.bank_group) m.bump(m.bank_node(x), u.next, t);
     } else {
       Cycle& x = f[row[static_cast<int>(u.target)] + u.next];
       if (t > x) x = t;

@@ -16,11 +16,13 @@ namespace accsim::dram {
 
 // Which banks a rule constrains, relative to the bank/rank the preceding command went to.
 enum class Scope : std::uint8_t {
-  kChannel,     // every bank of the channel (shared data bus)
-  kRank,        // every bank of the same rank
-  kOtherRanks,  // every bank of every other rank (rank-to-rank turnaround)
-  kBankGroup,   // every bank of the same bank group
-  kBank,        // the same bank only
+  kChannel,        // every bank of the channel (shared data bus)
+  kRank,           // every bank of the same rank
+  kOtherRanks,     // every bank of every other rank (rank-to-rank turnaround)
+  kStackId,        // every bank of the same stack ID (HBM3 SID) of the same rank
+  kOtherStackIds,  // every bank of every other stack ID of the same rank (HBM3 tCCDR)
+  kBankGroup,      // every bank of the same bank group (of the same stack ID)
+  kBank,           // the same bank only
 };
 std::string_view scope_name(Scope s);
 
@@ -43,13 +45,14 @@ class TimingState {
   // For rank commands (PREA, REFab) the bank fields of `b` are ignored except `rank`.
   Cycle earliest(Cmd cmd, const BankAddr& b) const;
   // earliest(cmd, bank) for a bank command (not PREA/REFab/REFpb) to the bank with flat index
-  // (rank * bank_groups + bank_group) * banks_per_group + bank: the same answer from four loads
-  // (channel, rank, bank group, bank), for the controller's per-cycle candidate scan.
+  // flat_bank(org, bank) (command.h): the same answer from five loads (channel, rank, stack ID,
+  // bank group, bank), for the controller's per-cycle candidate scan.
   Cycle earliest_bank(Cmd cmd, int flat_bank) const {
     const auto c = static_cast<std::size_t>(cmd);
     const BankRows& r = bank_rows_[static_cast<std::size_t>(flat_bank)];
     const Cycle* f = future_;
-    return std::max(std::max(f[c], f[r.rank + c]), std::max(f[r.group + c], f[r.bank + c]));
+    return std::max(std::max(std::max(f[c], f[r.rank + c]), f[r.sid + c]),
+                    std::max(f[r.group + c], f[r.bank + c]));
   }
   // Records that `cmd` was issued to `b` at `now`. Precondition: now >= earliest(cmd, b).
   void issue(Cmd cmd, const BankAddr& b, Cycle now);
@@ -59,9 +62,9 @@ class TimingState {
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
-  // Offsets into Impl::future of each flat bank's rank, bank-group and bank rows.
+  // Offsets into Impl::future of each flat bank's rank, stack-ID, bank-group and bank rows.
   struct BankRows {
-    std::size_t rank, group, bank;
+    std::size_t rank, sid, group, bank;
   };
   std::vector<BankRows> bank_rows_;
   const Cycle* future_ = nullptr;  // Impl::future's data (never reallocated)

@@ -28,9 +28,9 @@ int GpuReplay::Impl::slice_of(std::uint64_t sector) const {
 // pseudo-channel) stays together; consecutive pages go to different channels, the channel index
 // rotated by a multiplicative hash of the address above it so that strided streams do not pile
 // onto a few channels ("partition camping"), and, within a channel, through its bank groups,
-// banks, ranks and rows in that order. A coalesced stream then reads a whole row per activation.
-// GPUs' interleave and hash are not public: this layout is an assumption. It is a bijection for
-// any channel count (every address keeps one place).
+// banks, stack IDs, ranks and rows in that order. A coalesced stream then reads a whole row per
+// activation. GPUs' interleave and hash are not public: this layout is an assumption. It is a
+// bijection for any channel count (every address keeps one place).
 std::uint64_t GpuReplay::Impl::partition(std::uint64_t addr) const {
   const auto& m = dram.mapper();
   const auto& o = dspec.org;
@@ -48,6 +48,8 @@ std::uint64_t GpuReplay::Impl::partition(std::uint64_t addr) const {
   l /= static_cast<std::uint64_t>(o.bank_groups);
   d.bank.bank = static_cast<int>(l % static_cast<std::uint64_t>(o.banks_per_group));
   l /= static_cast<std::uint64_t>(o.banks_per_group);
+  d.bank.sid = static_cast<int>(l % static_cast<std::uint64_t>(o.stack_ids));
+  l /= static_cast<std::uint64_t>(o.stack_ids);
   d.bank.rank = static_cast<int>(l % static_cast<std::uint64_t>(o.ranks));
   d.row = static_cast<std::int64_t>(l / static_cast<std::uint64_t>(o.ranks) %
                                     static_cast<std::uint64_t>(o.rows));

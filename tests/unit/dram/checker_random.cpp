@@ -115,6 +115,16 @@ hw::DramSpec hbm_like(hw::DramStandard std_, int bank_groups) {
   return s;
 }
 
+// A 16-high HBM3 stack: four stack IDs per pseudo-channel, tCCDR well above the burst.
+hw::DramSpec hbm3_four_stack_ids() {
+  hw::DramSpec s = hbm_like(hw::DramStandard::kHBM3, 4);
+  s.name = "HBM3-like, 4 stack IDs, REFSB";
+  s.org.stack_ids = 4;
+  s.timing.nCCDR = 3;
+  s.timing.nREFIpb = s.timing.nREFI / 64;
+  return s;
+}
+
 hw::DramSpec gddr6_like() {
   hw::DramSpec s;
   s.name = "GDDR6-like, REFpb";
@@ -141,6 +151,7 @@ std::vector<hw::DramSpec> edge_specs() {
           lpddr5_like(),
           hbm_like(hw::DramStandard::kHBM2, 4),
           hbm_like(hw::DramStandard::kHBM3, 4),
+          hbm3_four_stack_ids(),
           gddr6_like()};
 }
 
@@ -169,8 +180,9 @@ class GreedyIssuer {
     open_.assign(static_cast<std::size_t>(o.ranks) * o.banks_per_rank(), -1);
     written_.assign(open_.size(), false);
     per_bank_ = s_.per_bank_refresh != hw::PerBankRefresh::kNone && s_.timing.nRFCpb > 0;
-    sets_ = s_.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups ? o.banks_per_group
-                                                                            : o.banks_per_rank();
+    sets_ = s_.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups
+                ? o.stack_ids * o.banks_per_group
+                : o.banks_per_rank();
     ref_interval_ = per_bank_ ? s_.timing.nREFI / sets_ : s_.timing.nREFI;
     next_ref_.assign(o.ranks, ref_interval_);
     next_set_.assign(o.ranks, 0);
@@ -182,19 +194,20 @@ class GreedyIssuer {
     }
     const int roll = pick(100);
     const int rank = pick(s_.org.ranks);
-    if (opt_.random_precharges && roll < 2) return issue(Cmd::kPREA, addr(rank, 0, 0, 0), -1);
-    const int bg = pick(s_.org.bank_groups), bank = pick(s_.org.banks_per_group);
+    if (opt_.random_precharges && roll < 2) return issue(Cmd::kPREA, addr({rank, 0, 0}, 0), -1);
+    const BankAddr b{rank, pick(s_.org.bank_groups), pick(s_.org.banks_per_group),
+                     pick(s_.org.stack_ids)};
     if (opt_.random_precharges && roll < 3) {
-      return issue(Cmd::kPRE, addr(rank, bg, bank, 0), -1);  // maybe to an idle bank
+      return issue(Cmd::kPRE, addr(b, 0), -1);  // maybe to an idle bank
     }
     // Some row locality, as real streams have: about half the requests hit the open row.
-    const std::int64_t open = open_[flat(rank, bg, bank)];
+    const std::int64_t open = open_[flat(b)];
     const std::int64_t row = open >= 0 && pick(100) < 40 ? open : pick(4);
-    if (open < 0) return issue(Cmd::kACT, addr(rank, bg, bank, row), -1);
-    if (open != row) return issue(Cmd::kPRE, addr(rank, bg, bank, open), -1);
+    if (open < 0) return issue(Cmd::kACT, addr(b, row), -1);
+    if (open != row) return issue(Cmd::kPRE, addr(b, open), -1);
     const bool write = pick(100) < 40, ap = pick(100) < 20;
     const Cmd c = write ? (ap ? Cmd::kWRA : Cmd::kWR) : (ap ? Cmd::kRDA : Cmd::kRD);
-    DramAddr a = addr(rank, bg, bank, row);
+    DramAddr a = addr(b, row);
     a.column = pick(std::max(1, s_.org.bursts_per_row()));
     return issue(c, a, row);
   }
@@ -210,45 +223,42 @@ class GreedyIssuer {
     return z ^ (z >> 31);
   }
   int pick(int n) { return static_cast<int>(rand64() % static_cast<std::uint64_t>(n)); }
-  int flat(int r, int g, int b) const {
-    return (r * s_.org.bank_groups + g) * s_.org.banks_per_group + b;
-  }
-  DramAddr addr(int r, int g, int b, std::int64_t row) const {
+  int flat(const BankAddr& b) const { return flat_bank(s_.org, b); }
+  int first_of_rank(int r) const { return r * s_.org.banks_per_rank(); }
+  static DramAddr addr(const BankAddr& b, std::int64_t row) {
     DramAddr a;
-    a.bank = BankAddr{r, g, b};
+    a.bank = b;
     a.row = row;
     return a;
   }
 
   Issued refresh_step(int r) {
     if (!per_bank_) {
-      for (int f = flat(r, 0, 0); f < flat(r + 1, 0, 0); ++f) {
+      for (int f = first_of_rank(r); f < first_of_rank(r + 1); ++f) {
         if (open_[f] < 0) continue;
-        if (opt_.refresh_with_prea) return issue(Cmd::kPREA, addr(r, 0, 0, 0), -1);
-        const int in_rank = f - flat(r, 0, 0);
-        return issue(
-            Cmd::kPRE,
-            addr(r, in_rank / s_.org.banks_per_group, in_rank % s_.org.banks_per_group, open_[f]),
-            -1);
+        if (opt_.refresh_with_prea) return issue(Cmd::kPREA, addr({r, 0, 0}, 0), -1);
+        return issue(Cmd::kPRE, addr(bank_at(s_.org, f), open_[f]), -1);
       }
       next_ref_[r] += ref_interval_;
-      return issue(Cmd::kREFab, addr(r, 0, 0, 0), -1);
+      return issue(Cmd::kREFab, addr({r, 0, 0}, 0), -1);
     }
-    // Per-bank refresh: target set k (bank k, or bank index k in every bank group).
+    // Per-bank refresh: target set k (bank k of the rank, or bank index k % banks_per_group in
+    // every bank group of stack ID k / banks_per_group).
     const int k = next_set_[r];
     std::vector<BankAddr> targets;
     if (s_.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups) {
-      for (int g = 0; g < s_.org.bank_groups; ++g) targets.push_back({r, g, k});
+      const int B = s_.org.banks_per_group;
+      for (int g = 0; g < s_.org.bank_groups; ++g) targets.push_back({r, g, k % B, k / B});
     } else {
-      targets.push_back({r, k / s_.org.banks_per_group, k % s_.org.banks_per_group});
+      targets.push_back(bank_at(s_.org, first_of_rank(r) + k));
     }
     for (const BankAddr& b : targets) {
-      const std::int64_t open = open_[flat(b.rank, b.bank_group, b.bank)];
-      if (open >= 0) return issue(Cmd::kPRE, addr(b.rank, b.bank_group, b.bank, open), -1);
+      const std::int64_t open = open_[flat(b)];
+      if (open >= 0) return issue(Cmd::kPRE, addr(b, open), -1);
     }
     next_set_[r] = (k + 1) % sets_;
     next_ref_[r] += ref_interval_;
-    return issue(Cmd::kREFpb, addr(r, targets[0].bank_group, targets[0].bank, 0), -1);
+    return issue(Cmd::kREFpb, addr(targets[0], 0), -1);
   }
 
   Issued issue(Cmd c, const DramAddr& a, std::int64_t wanted) {
@@ -260,24 +270,24 @@ class GreedyIssuer {
     const int r = a.bank.rank;
     switch (c) {
       case Cmd::kACT:
-        open_[flat(r, a.bank.bank_group, a.bank.bank)] = a.row;
-        written_[flat(r, a.bank.bank_group, a.bank.bank)] = false;
+        open_[flat(a.bank)] = a.row;
+        written_[flat(a.bank)] = false;
         break;
       case Cmd::kPRE:
       case Cmd::kRDA:
       case Cmd::kWRA:
-        open_[flat(r, a.bank.bank_group, a.bank.bank)] = -1;
+        open_[flat(a.bank)] = -1;
         break;
       case Cmd::kPREA:
-        std::fill(open_.begin() + flat(r, 0, 0), open_.begin() + flat(r + 1, 0, 0), -1);
+        std::fill(open_.begin() + first_of_rank(r), open_.begin() + first_of_rank(r + 1), -1);
         break;
       default:
         break;
     }
     bool after_write = false;
     if (is_column(c)) {
-      after_write = written_[flat(r, a.bank.bank_group, a.bank.bank)];
-      if (is_write(c)) written_[flat(r, a.bank.bank_group, a.bank.bank)] = true;
+      after_write = written_[flat(a.bank)];
+      if (is_write(c)) written_[flat(a.bank)] = true;
     }
     return Issued{c, a, t, wanted, tight, after_write};
   }

@@ -311,6 +311,81 @@ TEST(CheckerTight, DataBusOverlap) {
                {RD, at(0, 1, 0), 0}, 9, "data-bus");
 }
 
+// ---- stack IDs (HBM3 SID, JESD238) ----
+
+// One rank of two stack IDs; tCCDR above nCCD_S so that it binds on its own.
+hw::DramSpec sid_spec() {
+  hw::DramSpec s = small_spec();
+  s.standard = hw::DramStandard::kHBM3;
+  s.org.ranks = 1;
+  s.org.stack_ids = 2;
+  s.timing.nCCDR = 6;
+  return s;
+}
+
+DramAddr at_sid(int sid, int bg, int bank) {
+  DramAddr a = at(0, bg, bank);
+  a.bank.sid = sid;
+  return a;
+}
+
+TEST(CheckerTight, nCCDRBetweenReadsOfTwoStackIds) {
+  // Same bank group and bank numbers in the other SID: neither nCCD_L nor nCCD_S, but tCCDR.
+  expect_tight(sid_spec(),
+               {{ACT, at_sid(0, 0, 0), 0}, {ACT, at_sid(1, 0, 0), 2}, {RD, at_sid(0, 0, 0), 5}},
+               {RD, at_sid(1, 0, 0), 0}, 11, "nCCDR");
+}
+
+TEST(CheckerTight, WritesToTwoStackIdsNeedOnlyTheDataBus) {
+  // Write data [14, 18) after the WR at 6; the other SID's write data may start at 18: WR at 10
+  // (nCCD_S would give 11, nCCD_L 13).
+  expect_tight(sid_spec(),
+               {{ACT, at_sid(0, 0, 0), 0}, {ACT, at_sid(1, 0, 0), 2}, {WR, at_sid(0, 0, 0), 6}},
+               {WR, at_sid(1, 0, 0), 0}, 10, "data-bus");
+}
+
+TEST(CheckerTight, nCCD_SWithinAStackId) {
+  expect_tight(sid_spec(),
+               {{ACT, at_sid(1, 0, 0), 0}, {ACT, at_sid(1, 1, 0), 2}, {WR, at_sid(1, 0, 0), 6}},
+               {WR, at_sid(1, 1, 0), 0}, 11, "nCCD_S");
+}
+
+TEST(CheckerTight, nRRD_SBetweenStackIds) {
+  // Bank group 0 of SID 1 is another bank group than bank group 0 of SID 0: tRRD_S, not _L.
+  expect_tight(sid_spec(), {{ACT, at_sid(0, 0, 0), 0}}, {ACT, at_sid(1, 0, 1), 0}, 2, "nRRD_S");
+}
+
+TEST(CheckerTight, nWTR_SBetweenStackIds) {
+  // End of write data 6 + 8 + 4 = 18, plus nWTR_S 2: write-to-read is per pseudo-channel.
+  expect_tight(sid_spec(),
+               {{ACT, at_sid(0, 0, 0), 0}, {ACT, at_sid(1, 0, 0), 2}, {WR, at_sid(0, 0, 0), 6}},
+               {RD, at_sid(1, 0, 0), 0}, 20, "nWTR_S");
+}
+
+TEST(CheckerTight, ReadToWriteTurnaroundBetweenStackIds) {
+  expect_tight(sid_spec(),
+               {{ACT, at_sid(0, 0, 0), 0}, {ACT, at_sid(1, 0, 0), 2}, {RD, at_sid(0, 0, 0), 5}},
+               {WR, at_sid(1, 0, 0), 0}, 13, "nRTW");
+}
+
+TEST(CheckerTight, AllBankCommandsCoverEveryStackId) {
+  // An open row in SID 1 blocks REFab; PREA waits for its tRAS.
+  expect_tight(sid_spec(), {{ACT, at_sid(1, 1, 1), 0}}, {PREA, at_sid(0, 0, 0), 0}, 12, "nRAS");
+  ProtocolChecker c = run(sid_spec(), {{ACT, at_sid(1, 1, 1), 0}, {REFab, at_sid(0, 0, 0), 100}});
+  ASSERT_EQ(c.violations(), 1u) << dump(c);
+  EXPECT_EQ(c.list()[0].constraint, "REF-with-open-bank");
+  EXPECT_NE(c.list()[0].message.find("stack ID 1 bank group 1 bank 1"), std::string::npos)
+      << c.list()[0].message;
+}
+
+TEST(CheckerTight, StackIdOutsideTheOrganisationIsAnAddressError) {
+  ProtocolChecker c = run(sid_spec(), {{ACT, at_sid(2, 0, 0), 0}});
+  ASSERT_EQ(c.violations(), 1u);
+  EXPECT_EQ(c.list()[0].constraint, "address");
+  EXPECT_NE(c.list()[0].message.find("stack ID 2 outside 0..1"), std::string::npos)
+      << c.list()[0].message;
+}
+
 // ---- refresh timing ----
 
 TEST(CheckerTight, nRPBeforeRefresh) {

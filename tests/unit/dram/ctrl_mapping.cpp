@@ -255,9 +255,11 @@ TEST(CtrlMapping, AStreamReachesEveryChannelEvenly) {
 
 TEST(CtrlMapping, PowerOfTwoChannelsKeepTheirBitFields) {
   // The bits of the default scheme, written out for HBM3 (32 B bursts, 32 pseudo-channels, 4 bank
-  // groups, 32 bursts per row, 4 banks, 32 K rows): channel | bank group | column | bank | row
-  // from bit 5 up. Power-of-two counts must decode exactly these bits (goldens rely on it).
+  // groups, 32 bursts per row, 2 stack IDs, 4 banks, 16 K rows): channel | bank group | column |
+  // stack ID (the "Ra" field) | bank | row from bit 5 up. Power-of-two counts must decode exactly
+  // these bits (goldens rely on it).
   const auto spec = hw::dram_preset_spec("HBM3");
+  ASSERT_EQ(spec.org.stack_ids, 2);
   auto m = make_address_mapper("", spec);
   std::mt19937_64 rng(5);
   for (int i = 0; i < 2000; ++i) {
@@ -266,8 +268,11 @@ TEST(CtrlMapping, PowerOfTwoChannelsKeepTheirBitFields) {
     EXPECT_EQ(d.channel, static_cast<int>((a >> 5) & 31));
     EXPECT_EQ(d.bank.bank_group, static_cast<int>((a >> 10) & 3));
     EXPECT_EQ(d.column, static_cast<int>((a >> 12) & 31));
-    EXPECT_EQ(d.bank.bank, static_cast<int>((a >> 17) & 3));
-    EXPECT_EQ(d.row, static_cast<std::int64_t>((a >> 19) & 32767));
+    EXPECT_EQ(d.bank.sid, static_cast<int>((a >> 17) & 1));
+    EXPECT_EQ(d.bank.rank, 0);
+    EXPECT_EQ(d.bank.bank, static_cast<int>((a >> 18) & 3));
+    EXPECT_EQ(d.row, static_cast<std::int64_t>((a >> 20) & 16383));
+    EXPECT_EQ(m->encode(d), a & ((std::uint64_t{1} << 34) - 32));
   }
   EXPECT_EQ(m->capacity_bytes(), std::uint64_t{1} << 34);
 }

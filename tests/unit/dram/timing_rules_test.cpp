@@ -29,17 +29,18 @@ hw::DramSpec spec_of(const std::string& preset) {
 
 // ---- Reference model: the banks a command touches, and scopes defined on those sets.
 
-// The banks a command touches, as (rank, group, bank) with -1 for "every": a rank command
-// touches every bank of its rank, a DDR5 REFsb bank index b in every group, others one bank.
+// The banks a command touches, as (rank, stack ID, group, bank) with -1 for "every": a rank
+// command touches every bank of its rank, a DDR5 REFsb bank index b in every group, others one
+// bank.
 struct Touched {
-  int r, g, b;
+  int r, sid, g, b;
 };
 
 Touched touched(const hw::DramSpec& s, Cmd c, const BankAddr& a) {
-  if (is_rank_cmd(c)) return {a.rank, -1, -1};
+  if (is_rank_cmd(c)) return {a.rank, -1, -1, -1};
   if (c == Cmd::kREFpb && s.per_bank_refresh == hw::PerBankRefresh::kSameBankInAllGroups)
-    return {a.rank, -1, a.bank};
-  return {a.rank, a.bank_group, a.bank};
+    return {a.rank, a.sid, -1, a.bank};
+  return {a.rank, a.sid, a.bank_group, a.bank};
 }
 
 bool overlap(int x, int y) {
@@ -57,10 +58,17 @@ bool covers(const hw::DramSpec& s, Scope scope, Cmd pc, const BankAddr& pa, Cmd 
       return pa.rank == na.rank;
     case Scope::kOtherRanks:
       return pa.rank != na.rank;
+    case Scope::kOtherStackIds: {
+      const Touched x = touched(s, pc, pa), y = touched(s, nc, na);
+      return x.r == y.r && x.sid >= 0 && y.sid >= 0 && x.sid != y.sid;
+    }
+    case Scope::kStackId:
     case Scope::kBankGroup:
     case Scope::kBank: {
       const Touched x = touched(s, pc, pa), y = touched(s, nc, na);
-      return x.r == y.r && overlap(x.g, y.g) && (scope == Scope::kBankGroup || overlap(x.b, y.b));
+      if (x.r != y.r || !overlap(x.sid, y.sid)) return false;
+      return scope == Scope::kStackId ||
+             (overlap(x.g, y.g) && (scope == Scope::kBankGroup || overlap(x.b, y.b)));
     }
   }
   return false;
@@ -137,17 +145,22 @@ std::vector<GateCase> all_gate_cases() {
 }
 
 // The bank addressed by a rule's `next` so that the rule's scope holds but no narrower scope
-// does: same bank; same group, other bank; same rank, other group and other bank index; other
-// rank.
+// does: same bank; same group, other bank; same stack ID, other group and other bank index; same
+// rank, other stack ID (where there are several), other group and bank index; other stack ID;
+// other rank.
 BankAddr target_for(const hw::DramSpec& s, Scope scope) {
-  const int G = s.org.bank_groups, B = s.org.banks_per_group;
+  const int G = s.org.bank_groups, B = s.org.banks_per_group, S = s.org.stack_ids;
   switch (scope) {
     case Scope::kBank:
       return {0, 0, 0};
     case Scope::kBankGroup:
       return {0, 0, 1 % B};
-    case Scope::kRank:
+    case Scope::kStackId:
       return {0, 1 % G, 1 % B};
+    case Scope::kRank:
+      return {0, 1 % G, 1 % B, 1 % S};
+    case Scope::kOtherStackIds:
+      return {0, 0, 0, 1 % S};
     case Scope::kOtherRanks:
     case Scope::kChannel:
       return {1, 0, 0};
@@ -285,7 +298,9 @@ TEST(TimingRules, CoversEveryPresetAndTheRequiredConstraints) {
     EXPECT_TRUE(has(rules, Scope::kBank, Cmd::kRDA, Cmd::kACT));       // nRTP+nRP
     EXPECT_TRUE(has(rules, Scope::kBank, Cmd::kWRA, Cmd::kACT));       // nCWL+nBL+nWR+nRP
     EXPECT_TRUE(has(rules, Scope::kBank, Cmd::kPRE, Cmd::kACT));       // nRP
-    EXPECT_TRUE(has(rules, Scope::kRank, Cmd::kRD, Cmd::kRD));         // nCCD_S
+    const Scope ccd = s.org.stack_ids > 1 ? Scope::kStackId : Scope::kRank;
+    EXPECT_TRUE(has(rules, ccd, Cmd::kRD, Cmd::kRD));  // nCCD_S
+    EXPECT_EQ(has(rules, Scope::kOtherStackIds, Cmd::kRD, Cmd::kRD), s.org.stack_ids > 1);
     EXPECT_TRUE(has(rules, Scope::kBankGroup, Cmd::kWR, Cmd::kWR));    // nCCD_L(_WR)
     EXPECT_TRUE(has(rules, Scope::kRank, Cmd::kRD, Cmd::kWR));         // turnaround
     EXPECT_TRUE(has(rules, Scope::kRank, Cmd::kWR, Cmd::kRD));         // nWTR_S
@@ -396,7 +411,8 @@ TEST(TimingState, MatchesTheBruteForceReferenceOnRandomStreams) {
         c = static_cast<Cmd>(rng() % kNumCmds);
       } while (c == Cmd::kREFpb && !pb);
       BankAddr a{static_cast<int>(rng() % s.org.ranks), static_cast<int>(rng() % s.org.bank_groups),
-                 static_cast<int>(rng() % s.org.banks_per_group)};
+                 static_cast<int>(rng() % s.org.banks_per_group),
+                 static_cast<int>(rng() % s.org.stack_ids)};
       const Cycle e = ts.earliest(c, a);
       ASSERT_EQ(e, reference_earliest(s, rules, hist, c, a)) << "step " << step;
       // Mostly issue at the earliest cycle (tight), sometimes later.
@@ -409,15 +425,55 @@ TEST(TimingState, MatchesTheBruteForceReferenceOnRandomStreams) {
         if (qc == Cmd::kREFpb && !pb) continue;
         BankAddr qa{static_cast<int>(rng() % s.org.ranks),
                     static_cast<int>(rng() % s.org.bank_groups),
-                    static_cast<int>(rng() % s.org.banks_per_group)};
+                    static_cast<int>(rng() % s.org.banks_per_group),
+                    static_cast<int>(rng() % s.org.stack_ids)};
         ASSERT_EQ(ts.earliest(qc, qa), reference_earliest(s, rules, hist, qc, qa))
             << "step " << step << " query " << cmd_name(qc);
       }
       // The controller's flat-bank fast path answers the same for every bank command and bank.
-      const int fb = (a.rank * s.org.bank_groups + a.bank_group) * s.org.banks_per_group + a.bank;
+      const int fb = flat_bank(s.org, a);
+      ASSERT_EQ(bank_at(s.org, fb), a);
       for (Cmd bc : {Cmd::kACT, Cmd::kPRE, Cmd::kRD, Cmd::kWR, Cmd::kRDA, Cmd::kWRA})
         ASSERT_EQ(ts.earliest_bank(bc, fb), ts.earliest(bc, a))
             << "step " << step << " " << cmd_name(bc);
+    }
+  }
+}
+
+// HBM3 stack IDs (JESD238): column spacing per SID, tCCDR between reads of different SIDs, only
+// the burst between writes to different SIDs; activates and turnarounds shared by the SIDs.
+TEST(TimingState, Hbm3StackIdsHaveTheirOwnColumnRules) {
+  for (const char* preset : {"HBM3", "HBM3E"}) {
+    SCOPED_TRACE(preset);
+    const hw::DramSpec s = hw::dram_preset_spec(preset);
+    ASSERT_EQ(s.org.stack_ids, 2);
+    const hw::DramTiming& t = s.timing;
+    ASSERT_GT(t.nCCDR, t.nBL);
+    const BankAddr sid0{0, 0, 0, 0}, sid0_bg1{0, 1, 0, 0}, sid1{0, 1, 0, 1};
+    {
+      TimingState ts(s);
+      ts.issue(Cmd::kRD, sid0, 1000);
+      EXPECT_EQ(ts.earliest(Cmd::kRD, sid1), 1000 + t.nCCDR);
+      EXPECT_EQ(ts.earliest(Cmd::kRD, sid0_bg1), 1000 + t.nCCD_S);
+      EXPECT_EQ(ts.earliest(Cmd::kRD, {0, 0, 0, 1}), 1000 + t.nCCDR);  // same numbers, SID 1
+      EXPECT_EQ(ts.earliest(Cmd::kWR, sid1), 1000 + t.nCL + t.nBL + 2 - t.nCWL);  // shared
+    }
+    {
+      TimingState ts(s);
+      ts.issue(Cmd::kWR, sid0, 1000);
+      EXPECT_EQ(ts.earliest(Cmd::kWR, sid1), 1000 + t.nBL);
+      EXPECT_EQ(ts.earliest(Cmd::kWR, {0, 0, 1, 0}), 1000 + t.nCCD_L);  // same group, same SID
+      EXPECT_EQ(ts.earliest(Cmd::kWR, {0, 0, 1, 1}), 1000 + t.nBL);     // same numbers, SID 1
+      EXPECT_EQ(ts.earliest(Cmd::kRD, sid1), 1000 + t.nCWL + t.nBL + t.nWTR_S);
+    }
+    {
+      TimingState ts(s);
+      ts.issue(Cmd::kACT, sid0, 1000);
+      EXPECT_EQ(ts.earliest(Cmd::kACT, {0, 0, 1, 0}), 1000 + t.nRRD_L);
+      EXPECT_EQ(ts.earliest(Cmd::kACT, {0, 0, 1, 1}), 1000 + t.nRRD_S);  // group of another SID
+      EXPECT_EQ(ts.earliest(Cmd::kACT, {0, 0, 0, 1}), 1000 + t.nRRD_S);  // same numbers
+      EXPECT_EQ(ts.earliest(Cmd::kPREA, sid0), 1000 + t.nRAS);           // PREA covers SIDs
+      EXPECT_EQ(ts.earliest(Cmd::kREFab, sid0), 1000 + t.nRC);
     }
   }
 }

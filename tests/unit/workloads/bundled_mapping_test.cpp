@@ -23,11 +23,12 @@ TEST(BundledTraces, ConflictTraceIsOneBankManyRowsUnderEveryPresetAndMapping) {
     for (const auto& m : dram::mapping_names()) {
       SCOPED_TRACE(preset + " / " + m);
       const auto mapper = dram::make_address_mapper(m, spec);
-      std::set<std::tuple<int, int, int, int, int>> banks;
+      std::set<std::tuple<int, int, int, int, int, int>> banks;
       std::set<std::int64_t> rows;
       for (std::uint64_t i = 0; i < p.rows; ++i) {
         const auto d = mapper->decode(p.base + i * p.row_stride);
-        banks.insert({d.channel, d.pseudo_channel, d.bank.rank, d.bank.bank_group, d.bank.bank});
+        banks.insert(
+            {d.channel, d.pseudo_channel, d.bank.rank, d.bank.sid, d.bank.bank_group, d.bank.bank});
         rows.insert(d.row);
       }
       EXPECT_EQ(banks.size(), 1u);

@@ -73,8 +73,8 @@ TEST(BundledTraces, ConflictPatternNeverRepeatsARowWithinItsCycle) {
   const auto& p = bundled_traces()[2].params;
   const auto v = generated(p);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    ASSERT_EQ(v[i].address % (8u << 20), 0u);  // only bits at and above 8 MiB vary
-    ASSERT_EQ(v[i].address, (i % 128) * (8u << 20));
+    ASSERT_EQ(v[i].address % (16u << 20), 0u);  // only bits at and above 16 MiB vary
+    ASSERT_EQ(v[i].address, (i % 64) * (16u << 20));
     ASSERT_LT(v[i].address, 1ull << 30);  // inside the smallest preset (LPDDR5, 1 GiB)
   }
 }
