@@ -207,14 +207,14 @@ void ProtocolChecker::on_command(Cmd cmd, const DramAddr& addr, Cycle now,
   last_now_ = std::max(last_now_, now);
 }
 
-// `gi`: the bank group's index in the rank (stack ID x bank groups + bank group). tRRD_L holds
-// within the bank group, tRRD_S between any two bank groups of the rank, stack IDs included
-// (JESD238: activates are spaced per pseudo-channel).
 std::string ProtocolChecker::bank_text(const BankAddr& b) const {
   return (spec_.org.stack_ids > 1 ? "stack ID " + std::to_string(b.sid) + " " : std::string()) +
          "bank group " + std::to_string(b.bank_group) + " bank " + std::to_string(b.bank);
 }
 
+// `gi`: the bank group's index in the rank (stack ID x bank groups + bank group). tRRD_L holds
+// within the bank group, tRRD_S between any two bank groups of the rank, stack IDs included
+// (activates spaced per pseudo-channel, as Ramulator 2's HBM3 description has it).
 void ProtocolChecker::check_rrd(const Ctx& c, const Rank& r, int gi, const char* what) {
   for (int g = 0; g < spec_.org.groups_per_rank(); ++g) {
     if (has_bg_ && g == gi) {
