@@ -17,6 +17,7 @@
 #include "reference/host/json.h"
 #include "reference/host/mix_table.h"
 #include "reference/host/stats.h"
+#include "reference/host/step_plan.h"
 #include "workloads/trace/access_trace_format.h"
 
 namespace accsim::ref {
@@ -425,6 +426,17 @@ int cmd_profile(Runner& r) {
   return r.finish("profile");
 }
 
+// The launches of one transformer step as an op trace, sized as the launchers size them; no GPU.
+int cmd_plan(const Options& opt) {
+  const std::string text = step_op_trace(parse_step_line(opt.step, "--step"));
+  std::ofstream f(opt.out, std::ios::trunc);
+  f << text;
+  if (!f.flush()) throw std::runtime_error("cannot write " + opt.out);
+  fmt::print("wrote {} launches to {}\n", std::count(text.begin(), text.end(), '\n') - 1,
+             opt.out);
+  return 0;
+}
+
 int run(int argc, char** argv) {
   Options opt;
   std::vector<Case> cases;
@@ -439,6 +451,17 @@ int run(int argc, char** argv) {
     return static_cast<int>(Exit::kInput);
   }
   if (opt.command == "list") return cmd_list(opt, cases);
+  if (opt.command == "plan") {
+    try {
+      return cmd_plan(opt);
+    } catch (const InputError& e) {
+      fmt::print(stderr, "accsim_ref: {}\n", e.what());
+      return static_cast<int>(Exit::kInput);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "accsim_ref: {}\n", e.what());
+      return static_cast<int>(Exit::kFailed);
+    }
+  }
   if (opt.command == "mix-table") {
     const std::string j = mix_table_json(mix_table());
     if (opt.out.empty()) {

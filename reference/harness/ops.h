@@ -12,6 +12,7 @@
 #include "reference/harness/device.h"
 #include "reference/host/cases.h"
 #include "reference/host/checks.h"
+#include "reference/host/launch_plan.h"
 #include "reference/host/op_trace.h"
 #include "reference/kernels/launch.h"
 

@@ -7,8 +7,8 @@
 namespace accsim::ref {
 namespace {
 
-const char* const kCommands[] = {"list",    "info",    "check",    "time",
-                                 "capture", "profile", "mix-table"};
+const char* const kCommands[] = {"list",    "info",    "check",     "time",
+                                 "capture", "profile", "mix-table", "plan"};
 
 template <class T>
 T number(const std::string& flag, const std::string& v, T lo, T hi) {
@@ -33,10 +33,16 @@ commands:
   profile   run each case once, for Nsight Compute; write the launch log
   mix-table print the instruction-mix table of workloads/trace/kernel_mix.h per kernel
             instantiation, as JSON (--out FILE; no GPU, no cases; read by scripts/mix_check.py)
+  plan      write the launches of one transformer step (--step "LINE") as an op trace, as the
+            launchers would size them on --step's sm_count SMs (--out FILE; no GPU, no cases)
 
 options:
   --shapes FILE      study list (reference/shapes.txt)
   --case "LINE"      a case in study-list syntax, e.g. --case "gemm M=512 N=768 K=768" (repeatable)
+  --step "LINE"      plan: prefill|decode, then d_model= heads= d_ff= vocab= (required) and
+                     layers= batch= tokens= context= attention=flash|naive lm_head=0|1
+                     dtype=f16|bf16 sm_count= (defaults 1 1 0 0 flash 1 f16 132), e.g.
+                     --step "decode d_model=768 heads=12 d_ff=3072 vocab=50257 context=127"
   --filter TEXT      keep cases whose id contains TEXT (repeatable: any of them)
   --tag TAG          keep cases tagged TAG (repeatable: all of them)
   --seed N           input seed (default: a fresh one, printed and recorded)
@@ -76,6 +82,8 @@ Options parse_args(const std::vector<std::string>& args) {
       o.shapes = value();
     else if (a == "--case")
       o.case_lines.push_back(value());
+    else if (a == "--step")
+      o.step = value();
     else if (a == "--filter")
       o.filters.push_back(value());
     else if (a == "--tag")
@@ -113,6 +121,14 @@ Options parse_args(const std::vector<std::string>& args) {
     else
       throw UsageError(fmt::format("unknown option '{}' (see accsim_ref --help)", a));
   }
+  if (o.command == "plan") {
+    if (o.step.empty()) throw UsageError("plan needs --step \"LINE\"");
+    if (o.out.empty()) throw UsageError("plan needs --out FILE");
+    if (!o.shapes.empty() || !o.case_lines.empty())
+      throw UsageError("plan takes --step, not --shapes or --case");
+    return o;
+  }
+  if (!o.step.empty()) throw UsageError("--step goes with the plan command");
   if (o.shapes.empty() && o.case_lines.empty() && o.command != "info" && o.command != "mix-table")
     throw UsageError("no cases: give --shapes FILE and/or --case \"LINE\"");
   if (o.command == "capture" && o.out_dir.empty()) throw UsageError("capture needs --out-dir DIR");

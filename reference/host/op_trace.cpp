@@ -48,8 +48,9 @@ std::string op_trace_header(const std::string& gpu, const std::string& tool, dou
 }
 
 std::string op_trace_line(const OpTraceEntry& e) {
-  std::string s =
-      "{\"kernel\":" + json_str(e.kernel) + ",\"op\":" + json_str(e.op) + ",\"shape\":{";
+  std::string s = "{\"kernel\":" + json_str(e.kernel);
+  if (!e.label.empty()) s += ",\"label\":" + json_str(e.label);
+  s += ",\"op\":" + json_str(e.op) + ",\"shape\":{";
   for (std::size_t i = 0; i < e.shape.size(); ++i)
     s += fmt::format("{}{}:{}", i ? "," : "", json_str(e.shape[i].first), e.shape[i].second);
   s += "},\"dtype\":" + json_str(op_trace_dtype(e.dtype));

@@ -23,6 +23,7 @@
 // rescales the partials of all splits to a common max and divides once.
 #include <cmath>
 
+#include "reference/host/launch_plan.h"
 #include "reference/kernels/common.cuh"
 #include "reference/kernels/mem.cuh"
 
@@ -34,8 +35,9 @@ constexpr float kLog2e = 1.4426950408889634f;
 // ---------------------------------------------------------------------------------------------
 // FlashAttention-2 forward
 
-constexpr int kFaWarps = 8, kFaThreads = kFaWarps * 32, kFaBM = 16 * kFaWarps, kFaBN = 64;
-constexpr int kFaPad = 8;
+// The tile sizes are the launch plan's (host/launch_plan.h), which sizes the grid.
+constexpr int kFaThreads = plan::kFlashThreads, kFaBM = plan::kFlashBM, kFaBN = plan::kFlashBN;
+constexpr int kFaPad = plan::kFlashPad;
 
 struct FlashDev {
   const void* Q;
@@ -49,7 +51,7 @@ struct FlashDev {
 
 template <int D>
 constexpr int fa_smem_bytes() {
-  return (kFaBM + 4 * kFaBN) * (D + kFaPad) * 2;
+  return static_cast<int>(plan::flash_smem_bytes(D));
 }
 
 template <class T, int D, class Mem>
@@ -250,12 +252,7 @@ LaunchInfo flash_typed(const FlashArgs& a, cudaStream_t s, Mem mem) {
       cudaFuncSetAttribute(fn, cudaFuncAttributeMaxDynamicSharedMemorySize, kSmem);
   cuda_check(attr, "cudaFuncSetAttribute(flash_fwd_kernel)");
   FlashDev p{a.Q, a.K, a.V, a.O, a.N, a.causal, kLog2e / sqrtf(static_cast<float>(D))};
-  LaunchInfo info;
-  info.kernel = "flash_fwd_kernel";
-  info.config = "BM128 BN64, 8 warps x 16 query rows, 2-stage K/V cp.async, mma.sync m16n8k16";
-  info.grid = {static_cast<unsigned>(a.N / kFaBM), static_cast<unsigned>(a.BH), 1};
-  info.block = {kFaThreads, 1, 1};
-  info.smem = kSmem;
+  LaunchInfo info = plan::flash(a.BH, a.N, D);
   static const int regs = func_regs(fn);
   info.regs = regs;
   fn<<<dim3(info.grid.x, info.grid.y), kFaThreads, kSmem, s>>>(p, mem);
@@ -274,7 +271,7 @@ LaunchInfo flash_dispatch(const FlashArgs& a, cudaStream_t s, Mem mem) {
 // ---------------------------------------------------------------------------------------------
 // Split-KV decode
 
-constexpr int kDecWarps = 4, kDecThreads = 32 * kDecWarps, kDecUnroll = 4;
+constexpr int kDecWarps = plan::kDecodeWarps, kDecThreads = plan::kDecodeThreads, kDecUnroll = 4;
 
 struct DecodeDev {
   const void* q;
@@ -293,6 +290,7 @@ __global__ void __launch_bounds__(kDecThreads) decode_split_kernel(DecodeDev p, 
   constexpr int kGroups = kDecWarps * kGroupsPerWarp;
   __shared__ float sm_o[kGroups][D];
   __shared__ float sm_m[kGroups], sm_l[kGroups];
+  static_assert(sizeof(sm_o) + sizeof(sm_m) + sizeof(sm_l) == plan::decode_split_smem_bytes(D));
   constexpr bool kBf16 = Num<T>::kType == DType::kBF16;
   mem.cta_begin();
   ACCSIM_MIX(mem, decode_split_prologue, D);
@@ -466,21 +464,12 @@ DecodeDev decode_params(const DecodeArgs& a) {
 template <class T, int D, class Mem>
 LaunchInfo decode_typed(int which, const DecodeArgs& a, cudaStream_t s, Mem mem) {
   const DecodeDev p = decode_params(a);
-  LaunchInfo info;
+  LaunchInfo info = plan::decode(which, a.BH, D, a.splits);
   if (which == 0) {
-    info.kernel = "decode_split_kernel";
-    info.config = "4 warps, d/8 lanes per key, 16-byte K/V loads unrolled x4, fp32 partials";
-    info.grid = {static_cast<unsigned>(a.splits), static_cast<unsigned>(a.BH), 1};
-    info.block = {kDecThreads, 1, 1};
-    info.smem = (32 / (D / 8) * kDecWarps) * (D + 2) * 4;
     static const int regs = func_regs(&decode_split_kernel<T, D, Mem>);
     info.regs = regs;
     decode_split_kernel<T, D, Mem><<<dim3(a.splits, a.BH), kDecThreads, 0, s>>>(p, mem);
   } else {
-    info.kernel = "decode_combine_kernel";
-    info.config = "one CTA of d threads per (batch, head)";
-    info.grid = {static_cast<unsigned>(a.BH), 1, 1};
-    info.block = {static_cast<unsigned>(D), 1, 1};
     static const int regs = func_regs(&decode_combine_kernel<T, D, Mem>);
     info.regs = regs;
     decode_combine_kernel<T, D, Mem><<<a.BH, D, 0, s>>>(p.part_o, p.part_ml, a.out, a.splits, mem);
@@ -506,10 +495,6 @@ LaunchInfo launch_flash_fwd(const FlashArgs& a, cudaStream_t s, const CaptureSin
     throw std::invalid_argument("launch_flash_fwd: f16/bf16, d 64 or 128, N a multiple of 128");
   if (cap) return flash_dispatch(a, s, CaptureMem{*cap});
   return flash_dispatch(a, s, PlainMem{});
-}
-
-std::uint64_t decode_workspace_bytes(int BH, int splits, int d) {
-  return static_cast<std::uint64_t>(BH) * splits * (d + 2) * sizeof(float);
 }
 
 LaunchInfo launch_decode(int which, const DecodeArgs& a, cudaStream_t s, const CaptureSink* cap) {

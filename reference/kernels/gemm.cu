@@ -12,14 +12,17 @@
 #include <cmath>
 #include <type_traits>
 
+#include "reference/host/launch_plan.h"
 #include "reference/kernels/common.cuh"
 #include "reference/kernels/mem.cuh"
 
 namespace accsim::ref {
 namespace {
 
-constexpr int kBM = 128, kBN = 128, kBK = 32, kThreads = 256;
-constexpr int kPad = 8;  // halves: 16 bytes
+// The tile sizes are the launch plan's (host/launch_plan.h), which sizes the grid.
+constexpr int kBM = plan::kGemmBM, kBN = plan::kGemmBN, kBK = plan::kGemmBK,
+              kThreads = plan::kGemmThreads;
+constexpr int kPad = plan::kGemmPad;  // halves: 16 bytes
 constexpr int kWarpM = 64, kWarpN = 32;
 constexpr int kMT = kWarpM / 16, kNT = kWarpN / 8;
 
@@ -191,13 +194,8 @@ LaunchInfo launch_typed(const GemmArgs& a, cudaStream_t s, Mem mem, const char* 
             static_cast<long long>(a.M) * a.N,
             a.alpha,
             a.causal};
-  LaunchInfo info;
-  info.kernel = name;
-  info.config = "BM128 BN128 BK32, 8 warps (2x4, 64x32 each), 2-stage cp.async, mma.sync m16n8k16";
-  info.grid = {static_cast<unsigned>((a.N + kBN - 1) / kBN),
-               static_cast<unsigned>((a.M + kBM - 1) / kBM), static_cast<unsigned>(a.batch)};
-  info.block = {kThreads, 1, 1};
-  info.smem = sizeof(GemmSmem<T, kBNK>);
+  static_assert(sizeof(GemmSmem<T, kBNK>) == plan::gemm_smem_bytes(sizeof(T), kBNK));
+  LaunchInfo info = plan::gemm(a.dtype, a.M, a.N, a.batch, kBNK);
   static const int regs = func_regs(&gemm_tc_kernel<T, kBNK, Mem>);
   info.regs = regs;
   gemm_tc_kernel<T, kBNK, Mem>

@@ -64,7 +64,7 @@ LaunchInfo launch_flash_fwd(const FlashArgs& a, cudaStream_t s, const CaptureSin
 // Split-KV decode attention (flash-decoding): q [B*H, d], K and V [B*H, L, d], out [B*H, d].
 // The first kernel writes per-split partial results (fp32, unnormalised, with their running max
 // and sum) to `workspace`; the second combines them. workspace must hold
-// decode_workspace_bytes(BH, splits, d).
+// plan::decode_workspace_bytes(BH, splits, d) (host/launch_plan.h).
 struct DecodeArgs {
   DType dtype = DType::kF16;
   int BH = 1, L = 0, d = 64, splits = 1;
@@ -74,7 +74,6 @@ struct DecodeArgs {
   void* out = nullptr;
   void* workspace = nullptr;
 };
-std::uint64_t decode_workspace_bytes(int BH, int splits, int d);
 // which = 0 launches the split kernel, which = 1 the combine kernel (run them in that order).
 LaunchInfo launch_decode(int which, const DecodeArgs& a, cudaStream_t s, const CaptureSink* cap);
 

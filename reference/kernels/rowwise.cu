@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "reference/host/launch_plan.h"
 #include "reference/kernels/common.cuh"
 #include "reference/kernels/mem.cuh"
 
@@ -35,7 +36,7 @@ __host__ __device__ constexpr mix::Elem elem_of() {
 // ---------------------------------------------------------------------------------------------
 // GEMV
 
-constexpr int kGemvWarps = 8, kGemvUnroll = 4;
+constexpr int kGemvWarps = plan::kGemvWarps, kGemvUnroll = 4;
 
 template <class T, class Mem>
 __global__ void __launch_bounds__(kGemvWarps * 32)
@@ -93,11 +94,7 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
 template <class T, class Mem>
 LaunchInfo gemv_typed(int N, int K, const void* W, const void* x, void* y, cudaStream_t s,
                       Mem mem) {
-  LaunchInfo info;
-  info.kernel = "gemv_kernel";
-  info.config = "one warp per row, 8 warps per CTA, 16-byte loads x4 in flight";
-  info.grid = {static_cast<unsigned>((N + kGemvWarps - 1) / kGemvWarps), 1, 1};
-  info.block = {kGemvWarps * 32, 1, 1};
+  LaunchInfo info = plan::gemv(N);
   static const int regs = func_regs(&gemv_kernel<T, Mem>);
   info.regs = regs;
   gemv_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
@@ -218,6 +215,7 @@ template <class T, class Mem>
 __global__ void __launch_bounds__(1024)
     softmax_kernel(const T* x, T* y, long long cols, bool vec_ok, Mem mem) {
   __shared__ float sh_m[32], sh_s[32];
+  static_assert(sizeof(sh_m) + sizeof(sh_s) == plan::kSoftmaxSmem);
   constexpr mix::Elem kElem = elem_of<T>();
   mem.cta_begin();
   ACCSIM_MIX(mem, softmax_prologue);
@@ -288,23 +286,11 @@ __global__ void __launch_bounds__(1024)
   mem.warp_exit();
 }
 
-int row_threads(long long cols, int vec) {
-  const long long work = (cols + vec - 1) / vec;
-  int t = 32;
-  while (t < 512 && t < work) t *= 2;
-  return t;
-}
-
 template <class T, class Mem>
 LaunchInfo softmax_typed(long long rows, long long cols, const void* x, void* y, cudaStream_t s,
                          Mem mem) {
   const bool vec_ok = cols % kVec<T> == 0;
-  LaunchInfo info;
-  info.kernel = "softmax_kernel";
-  info.config = "one CTA per row, online max/sum pass + write pass, 16-byte accesses";
-  info.grid = {static_cast<unsigned>(rows), 1, 1};
-  info.block = {static_cast<unsigned>(row_threads(cols, vec_ok ? kVec<T> : 1)), 1, 1};
-  info.smem = 2 * 32 * 4;
+  LaunchInfo info = plan::softmax(Num<T>::kType, rows, cols);
   static const int regs = func_regs(&softmax_kernel<T, Mem>);
   info.regs = regs;
   softmax_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
@@ -321,6 +307,7 @@ __global__ void __launch_bounds__(1024)
     layernorm_kernel(const T* x, const T* gamma, const T* beta, T* y, long long cols, float eps,
                      bool vec_ok, Mem mem) {
   __shared__ float scratch[32];
+  static_assert(sizeof(scratch) == plan::kLayernormSmem);
   constexpr mix::Elem kElem = elem_of<T>();
   mem.cta_begin();
   ACCSIM_MIX(mem, layernorm_prologue);
@@ -399,12 +386,7 @@ template <class T, class Mem>
 LaunchInfo layernorm_typed(long long rows, long long cols, const void* x, const void* gamma,
                            const void* beta, float eps, void* y, cudaStream_t s, Mem mem) {
   const bool vec_ok = cols % kVec<T> == 0;
-  LaunchInfo info;
-  info.kernel = "layernorm_kernel";
-  info.config = "one CTA per row, three passes (mean, variance, normalise), 16-byte accesses";
-  info.grid = {static_cast<unsigned>(rows), 1, 1};
-  info.block = {static_cast<unsigned>(row_threads(cols, vec_ok ? kVec<T> : 1)), 1, 1};
-  info.smem = 32 * 4;
+  LaunchInfo info = plan::layernorm(Num<T>::kType, rows, cols);
   static const int regs = func_regs(&layernorm_kernel<T, Mem>);
   info.regs = regs;
   layernorm_kernel<T, Mem><<<info.grid.x, info.block.x, 0, s>>>(
@@ -459,10 +441,8 @@ __global__ void __launch_bounds__(256) gelu_kernel(const T* x, T* y, long long n
   mem.warp_exit();
 }
 
-// The grid of the grid-stride kernels (gelu, add) over n elements of T: enough CTAs of 256
-// threads for 8 per SM (2048 threads), fewer when the tensor is small.
-template <class T>
-unsigned grid_stride_ctas(long long n) {
+// The SMs of the device, which size the grid-stride kernels' grids (plan::grid_stride_ctas).
+int device_sms() {
   // Read once: a host call between the timing events and the launch would be timed.
   static const int sms = [] {
     int dev = 0, n = 0;
@@ -471,18 +451,12 @@ unsigned grid_stride_ctas(long long n) {
                "cudaDeviceGetAttribute");
     return n;
   }();
-  const long long nvec = std::max<long long>(1, n / kVec<T>);
-  const long long grid = std::min<long long>((nvec + 255) / 256, 8LL * sms);
-  return static_cast<unsigned>(std::max<long long>(1, grid));
+  return sms;
 }
 
 template <class T, class Mem>
 LaunchInfo gelu_typed(long long n, const void* x, void* y, cudaStream_t s, Mem mem) {
-  LaunchInfo info;
-  info.kernel = "gelu_kernel";
-  info.config = "grid-stride, 256 threads, 16-byte accesses";
-  info.grid = {grid_stride_ctas<T>(n), 1, 1};
-  info.block = {256, 1, 1};
+  LaunchInfo info = plan::gelu(Num<T>::kType, n, device_sms());
   static const int regs = func_regs(&gelu_kernel<T, Mem>);
   info.regs = regs;
   gelu_kernel<T, Mem>
@@ -539,11 +513,7 @@ __global__ void __launch_bounds__(256)
 
 template <class T, class Mem>
 LaunchInfo add_typed(long long n, const void* a, const void* b, void* y, cudaStream_t s, Mem mem) {
-  LaunchInfo info;
-  info.kernel = "add_kernel";
-  info.config = "grid-stride, 256 threads, 16-byte accesses";
-  info.grid = {grid_stride_ctas<T>(n), 1, 1};
-  info.block = {256, 1, 1};
+  LaunchInfo info = plan::add(Num<T>::kType, n, device_sms());
   static const int regs = func_regs(&add_kernel<T, Mem>);
   info.regs = regs;
   add_kernel<T, Mem><<<info.grid.x, 256, 0, s>>>(static_cast<const T*>(a), static_cast<const T*>(b),

@@ -1,14 +1,16 @@
 // Host-side tests of reference/: dtype conversions, counter-based inputs, fp64 references, the
 // checks (they must accept a right output and reject wrong or unwritten ones), the study-list
-// parser, statistics, the op-trace and access-trace-metadata writers and the command line.
-// No GPU needed.
+// parser, statistics, the op-trace and access-trace-metadata writers, the launch plan of a
+// transformer step and the command line. No GPU needed.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <set>
+#include <sstream>
 
 #include "reference/host/capture_order.h"
 #include "reference/host/cases.h"
@@ -16,11 +18,13 @@
 #include "reference/host/cli.h"
 #include "reference/host/half.h"
 #include "reference/host/json.h"
+#include "reference/host/launch_plan.h"
 #include "reference/host/mix_table.h"
 #include "reference/host/op_trace.h"
 #include "reference/host/random.h"
 #include "reference/host/reference.h"
 #include "reference/host/stats.h"
+#include "reference/host/step_plan.h"
 
 namespace accsim::ref {
 namespace {
@@ -739,6 +743,137 @@ TEST(Json, Escapes) {
 
 // --- command line --------------------------------------------------------------------------------
 
+// --- launch plan of a transformer step -----------------------------------------------------------
+
+TEST(LaunchPlan, GridsBlocksAndSharedMemoryByHand) {
+  // GEMM 1000 x 2304 over 4 batch items: ceil(2304 / 128) x ceil(1000 / 128) x 4 CTAs; two stages
+  // of a 128 x 40 A tile and a 128 x 40 ([N, K]) or 32 x 136 ([K, N]) B tile, 2 bytes each.
+  const LaunchInfo g = plan::gemm(DType::kF16, 1000, 2304, 4, true);
+  EXPECT_EQ(g.grid.x, 18u);
+  EXPECT_EQ(g.grid.y, 8u);
+  EXPECT_EQ(g.grid.z, 4u);
+  EXPECT_EQ(g.block.x, 256u);
+  EXPECT_EQ(g.smem, 2u * (2 * 128 * 40 + 2 * 128 * 40));
+  EXPECT_EQ(plan::gemm(DType::kBF16, 1, 8, 1, false).smem, 2u * (2 * 128 * 40 + 2 * 32 * 136));
+  EXPECT_EQ(plan::flash(24, 1024, 128).grid.x, 8u);
+  EXPECT_EQ(plan::flash(24, 1024, 128).smem, (128u + 4 * 64) * (128 + 8) * 2);
+  // Decode: one CTA per split and head; groups of d/8 lanes, 4 warps.
+  EXPECT_EQ(plan::decode(0, 12, 64, 3).grid.x, 3u);
+  EXPECT_EQ(plan::decode(0, 12, 64, 3).smem, 16u * 66 * 4);
+  EXPECT_EQ(plan::decode(1, 12, 128, 3).block.x, 128u);
+  EXPECT_EQ(plan::decode_workspace_bytes(12, 3, 64), 12u * 3 * 66 * 4);
+  EXPECT_EQ(plan::gemv(50257).grid.x, 6283u);
+  // Row kernels: 768 halves are 96 vectors -> 128 threads; 770 is not a multiple of 8 -> scalar.
+  EXPECT_EQ(plan::layernorm(DType::kF16, 5, 768).block.x, 128u);
+  EXPECT_EQ(plan::layernorm(DType::kF16, 5, 770).block.x, 512u);
+  EXPECT_EQ(plan::softmax(DType::kF32, 5, 20).block.x, 32u);
+  // Grid-stride: 8 CTAs per SM at most, one for a small tensor.
+  EXPECT_EQ(plan::gelu(DType::kF16, std::int64_t{1} << 30, 132).grid.x, 1056u);
+  EXPECT_EQ(plan::add(DType::kF16, 768, 132).grid.x, 1u);
+  EXPECT_EQ(plan::add(DType::kF32, 4096 * 256, 108).grid.x, 864u);
+}
+
+TEST(LaunchPlan, CaseLaunchesCarryTheRegisterTable) {
+  Case c = parse_case_line("sdpa B=1 H=2 N=256 d=64 impl=naive causal=1", "t")[0];
+  const auto ls = plan::case_launches(c, 132);
+  ASSERT_EQ(ls.size(), 3u);
+  EXPECT_EQ(ls[0].kernel, "gemm_tc_kernel");
+  EXPECT_EQ(ls[0].regs, 126);  // B as [N, K]
+  EXPECT_EQ(ls[1].kernel, "softmax_kernel");
+  EXPECT_EQ(ls[2].regs, 128);  // B as [K, N]
+  EXPECT_EQ(ls[2].grid.x, 1u);  // N = d = 64 columns
+  EXPECT_TRUE(plan::case_launches(parse_case_line("chase bytes=4K impl=ca", "t")[0], 132).empty());
+}
+
+struct GoldenStep {
+  std::string file, step_line;
+};
+
+std::vector<GoldenStep> golden_steps() {
+  std::ifstream in(std::string(ACCSIM_REF_DIR) + "/tests/data/steps.txt");
+  std::vector<GoldenStep> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto a = line.find(" | "), b = line.find(" | ", a + 3);
+    if (a == std::string::npos || b == std::string::npos) {
+      ADD_FAILURE() << "steps.txt: bad line " << line;
+      continue;
+    }
+    out.push_back({line.substr(0, a), line.substr(a + 3, b - a - 3)});
+  }
+  return out;
+}
+
+TEST(StepPlan, MatchesCommittedGoldens) {
+  const auto steps = golden_steps();
+  ASSERT_GE(steps.size(), 4u);
+  const bool update = std::getenv("ACCSIM_UPDATE_GOLDEN") != nullptr;
+  for (const auto& g : steps) {
+    SCOPED_TRACE(g.file);
+    const std::string path = std::string(ACCSIM_REF_DIR) + "/tests/data/" + g.file;
+    const std::string got = step_op_trace(parse_step_line(g.step_line, g.file));
+    if (update) std::ofstream(path, std::ios::trunc) << got;
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << "missing golden " << path << " (ACCSIM_UPDATE_GOLDEN=1 writes it)";
+    std::stringstream want;
+    want << in.rdbuf();
+    EXPECT_EQ(got, want.str());
+  }
+}
+
+TEST(StepPlan, Gpt2SmallDecodeLayerByHand) {
+  const auto es = plan_step(
+      parse_step_line("decode d_model=768 heads=12 d_ff=3072 vocab=50257 context=127", "t"));
+  std::vector<std::string> labels;
+  for (const auto& e : es) labels.push_back(e.label);
+  EXPECT_EQ(labels, (std::vector<std::string>{"L0.ln1", "L0.qkv", "L0.attn.split",
+                                              "L0.attn.combine", "L0.proj", "L0.res1", "L0.ln2",
+                                              "L0.fc1", "L0.gelu", "L0.fc2", "L0.res2", "ln_f",
+                                              "lm_head"}));
+  // QKV: a GEMV of 3 x 768 rows, 8 rows per CTA; its weights 2304 x 768 halves.
+  EXPECT_EQ(es[1].kernel, "gemv_kernel");
+  EXPECT_EQ(es[1].grid.x, 288u);
+  EXPECT_EQ(es[1].tensors[0].bytes, 2304u * 768 * 2);
+  // Attention reads 128 keys of 12 heads x 64 (context + this token), one split (L / 256 < 1).
+  EXPECT_EQ(es[2].tensors[1].bytes, 128u * 12 * 64 * 2);
+  EXPECT_EQ(es[2].grid.x, 1u);
+  EXPECT_EQ(es[2].tensors[0].addr, es[1].tensors[2].addr);  // q is the first third of qkv
+  EXPECT_EQ(es[5].tensors[0].addr, es[5].tensors[2].addr);  // the residual adds in place
+  EXPECT_EQ(es[12].tensors[0].bytes, 50257u * 768 * 2);
+}
+
+TEST(StepPlan, BadStepsNameTheProblem) {
+  const auto err = [](const std::string& line) {
+    try {
+      plan_step(parse_step_line(line, "--step"));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string m = "d_model=768 heads=12 d_ff=3072 vocab=50257";
+  EXPECT_NE(err("train " + m).find("prefill or decode"), std::string::npos);
+  EXPECT_NE(err("decode heads=12 d_ff=3072 vocab=50257").find("'d_model' is required"),
+            std::string::npos);
+  EXPECT_NE(err("decode " + m + " heads=4").find("given twice"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " colour=red").find("unknown key 'colour'"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " context=x").find("--step:"), std::string::npos);
+  EXPECT_NE(err("decode d_model=768 heads=7 d_ff=3072 vocab=50257").find("not a multiple"),
+            std::string::npos);
+  EXPECT_NE(err("decode d_model=1024 heads=32 d_ff=3072 vocab=50257").find("head size"),
+            std::string::npos);  // d_head 32: the kernels take 64 or 128
+  EXPECT_NE(err("prefill " + m + " tokens=100").find("multiple of 128"), std::string::npos);
+  EXPECT_NE(err("prefill " + m).find("tokens"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " tokens=128").find("goes with prefill"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " attention=naive").find("applies to prefill"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " batch=0").find("batch = 0"), std::string::npos);
+  EXPECT_NE(err("decode " + m + " batch=99999999999999999999").find("bad value"),
+            std::string::npos);
+  EXPECT_NE(err("decode " + m + " dtype=f32").find("f16 or bf16"), std::string::npos);
+  EXPECT_NE(err("").find("empty step"), std::string::npos);
+}
+
 TEST(Cli, ParsesAndRejects) {
   const Options o = parse_args({"time", "--case", "gelu n=5", "--reps", "30", "--no-flush",
                                 "--filter", "gelu", "--seed", "12"});
@@ -760,6 +895,13 @@ TEST(Cli, ParsesAndRejects) {
       parse_args({"list", "--case", "gelu n=5 tags=a", "--case", "gelu n=6", "--tag", "a"});
   EXPECT_EQ(select_cases(f).size(), 1u);
   EXPECT_THROW(select_cases(parse_args({"list", "--case", "gelu n=0"})), InputError);
+  const Options p = parse_args({"plan", "--step", "decode d_model=64", "--out", "p.jsonl"});
+  EXPECT_EQ(p.step, "decode d_model=64");
+  EXPECT_THROW(parse_args({"plan", "--out", "p.jsonl"}), UsageError);           // no --step
+  EXPECT_THROW(parse_args({"plan", "--step", "decode"}), UsageError);           // no --out
+  EXPECT_THROW(parse_args({"list", "--case", "gelu n=5", "--step", "decode"}), UsageError);
+  EXPECT_THROW(parse_args({"plan", "--step", "decode", "--out", "p", "--case", "gelu n=5"}),
+               UsageError);
 }
 
 }  // namespace

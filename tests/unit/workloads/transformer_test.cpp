@@ -1,11 +1,15 @@
 // Transformer steps as op traces (workloads/gen/transformer.h): one GPT-2 small layer recomputed
 // by hand (launches, shapes, byte counts, the data flow between launches), decode, naive
-// attention, bad parameters, and the written op trace read back and replayable.
+// attention, bad parameters, the written op trace read back and replayable, and the same launches
+// as reference/'s own plan of the step (reference/tests/data/steps.txt), record for record.
 #include "workloads/gen/transformer.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "tests/unit/workloads/trace_test_util.h"
 
@@ -242,6 +246,57 @@ TEST(TransformerStep, StepFromOptionsChecksEachOption) {
   b = o;
   b.sm_count = 0;
   fails(b, "--sm-count must be 1..4096");
+}
+
+// reference/ plans the same steps with its launchers' own plan (accsim_ref plan, CPU dry run);
+// its op traces are committed (reference/tests/data/steps.txt lists them with the options that
+// generate each here). Every launch record must be the same line, field for field.
+StepOptions options_from(const std::string& args) {
+  std::istringstream in(args);
+  std::vector<std::string> t{std::istream_iterator<std::string>(in), {}};
+  StepOptions o;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto next = [&] { return i + 1 < t.size() ? t[++i] : std::string(); };
+    const auto num = [&] { return std::stoull(next()); };
+    if (t[i] == "--model") o.model = next();
+    else if (t[i] == "--phase") o.phase = next();
+    else if (t[i] == "--tokens") o.tokens = num();
+    else if (t[i] == "--context") o.context = num();
+    else if (t[i] == "--batch") o.batch = num();
+    else if (t[i] == "--layers") o.layers = num();
+    else if (t[i] == "--attention") o.attention = next();
+    else if (t[i] == "--dtype") o.dtype = next();
+    else if (t[i] == "--sm-count") o.sm_count = static_cast<std::uint32_t>(num());
+    else if (t[i] == "--no-lm-head") o.lm_head = false;
+    else ADD_FAILURE() << "steps.txt: unknown option " << t[i];
+  }
+  return o;
+}
+
+TEST(TransformerStep, MatchesReferencePlan) {
+  const std::string dir = std::string(ACCSIM_SOURCE_DIR) + "/reference/tests/data/";
+  std::ifstream list(dir + "steps.txt");
+  ASSERT_TRUE(list) << dir << "steps.txt";
+  int steps = 0;
+  for (std::string line; std::getline(list, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto a = line.find(" | "), b = line.find(" | ", a + 3);
+    ASSERT_NE(b, std::string::npos) << line;
+    const std::string file = line.substr(0, a);
+    SCOPED_TRACE(file);
+    ++steps;
+    const auto ls = transformer_step_launches(transformer_step_from(options_from(line.substr(b + 3))));
+    std::ifstream golden(dir + file);
+    ASSERT_TRUE(golden) << dir + file;
+    std::vector<std::string> want;
+    for (std::string l; std::getline(golden, l);) want.push_back(l);
+    ASSERT_EQ(want.size(), ls.size() + 1);  // the header, then one line per launch
+    for (std::size_t i = 0; i < ls.size(); ++i)
+      EXPECT_EQ(op_record_to_json(ls[i].rec), want[i + 1]) << "launch " << i;
+    // And accsim's reader takes reference's file as it is.
+    EXPECT_EQ(read_op_trace(dir + file).size(), ls.size());
+  }
+  EXPECT_GE(steps, 4);
 }
 
 class TransformerTrace : public testing::TraceTest {};
