@@ -88,7 +88,8 @@ int trace_convert_cmd(const Argv& argv) {
       "trace convert", "<in> <out> [--from FORMAT] [--to FORMAT] [options]",
       "Converts between access-trace formats: atrace (accsim binary), dump (its text form),\n"
       "ramulator (Ramulator 2 LoadStoreTrace: LD/ST 0x...), stl (DRAMSys: <cycle>: read 0x...).\n"
-      "The output is written to <out>.part and renamed when complete.");
+      "The output is written to <out>.part and renamed when complete (a link's target is\n"
+      "written, the link stays; a device or FIFO is written through for text formats).");
   a.positional("in", "input trace")
       .positional("out", "output file")
       .option("from", "FORMAT", "input format (default: detect)")

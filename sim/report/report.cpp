@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/output_path.h"
 
 namespace accsim::report {
 
@@ -88,35 +89,10 @@ void write_through(const std::filesystem::path& p, const std::string& shown,
 
 void write_file_atomic(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
-  if (path.empty())
-    throw Error(ExitCode::kInput, SourceLoc{"<output>", 0, 0}, "the output path is empty");
-  fs::path p(path);
+  const OutputPlace place = resolve_output(path);  // links followed, folders refused
+  const fs::path& p = place.file;
   std::error_code ec;
-  // A symbolic link is followed (its target is written, the link stays); a folder is refused;
-  // anything that is not a regular file (a device, a FIFO) is written through, not replaced.
-  // The link is resolved hop by hop, so that a link whose target does not exist yet creates
-  // the target rather than replacing the link.
-  fs::file_status st = fs::symlink_status(p, ec);
-  for (int hops = 0; fs::is_symlink(st); ++hops) {
-    if (hops == 40)
-      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
-                  "cannot follow the symbolic link: more than 40 links in a row");
-    const fs::path target = fs::read_symlink(p, ec);
-    if (ec)
-      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
-                  "cannot follow the symbolic link: " + ec.message());
-    p = target.is_absolute() ? target : p.parent_path() / target;
-    st = fs::symlink_status(p, ec);
-  }
-  if (fs::is_directory(st))
-    throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "is a folder, not a file");
-  if (fs::exists(st) && !fs::is_regular_file(st)) return write_through(p, path, text);
-  if (p.has_parent_path()) {
-    fs::create_directories(p.parent_path(), ec);
-    if (ec)
-      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
-                  "cannot create folder '" + p.parent_path().string() + "': " + ec.message());
-  }
+  if (!place.replace) return write_through(p, path, text);
   // A regular file (or none yet) is replaced atomically: written beside it, then renamed.
   fs::path tmp = p;
   tmp += ".tmp." + std::to_string(::getpid());

@@ -29,11 +29,11 @@ std::string to_csv(const Json& report);
 // scalar (numbers at full precision, strings CSV-quoted, absent or null values empty).
 std::string tidy_csv(const Json& rows, const std::vector<std::string>& columns);
 
-// Writes `text` to `path`: a regular file (or a new one) atomically (temporary file in the same
-// folder, then rename), so an interrupted run never leaves a half-written report; a symbolic link
-// is followed (its target is written, the link stays); a device or FIFO (/dev/null, a pipe) is
-// written through, never replaced; an empty path or a folder is an error. Throws accsim::Error
-// naming the path.
+// Writes `text` to `path` by sim/core/output_path.h's rule: a regular file (or a new one)
+// atomically (temporary file in the same folder, then rename), so an interrupted run never leaves
+// a half-written report; a symbolic link is followed (its target is written, the link stays); a
+// device or FIFO (/dev/null, a pipe) is written through, never replaced; an empty path or a folder
+// is an error. Throws accsim::Error naming the path.
 void write_file_atomic(const std::string& path, const std::string& text);
 
 // A plain-text table with aligned columns, for stdout.

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "sim/core/output_path.h"
 #include "workloads/trace/trace_io.h"
 
 namespace accsim::workloads {
@@ -265,7 +266,14 @@ AccessTraceWriter::AccessTraceWriter(std::string path, const AccessTraceMeta& me
   const std::string meta_json = meta_.to_json();
   if (meta_json.size() > kMaxMetadataBytes)
     throw input_error(loc, "metadata is larger than 16 MiB");
-  part_ = path_ + ".part";
+  // The header's counts are written last, by seeking back: the trace needs a regular file.
+  const OutputPlace place = resolve_output(path_);
+  if (!place.replace)
+    throw input_error(loc,
+                      "is not a regular file (a device or a FIFO): an access trace is finished "
+                      "by seeking back to its header, so it can only be written to a file");
+  target_ = place.file.string();
+  part_ = target_ + ".part";
   f_ = std::fopen(part_.c_str(), "wb");
   if (!f_)
     throw input_error(SourceLoc{part_, 0, 0},
@@ -360,7 +368,7 @@ void AccessTraceWriter::close() {
     throw input_error(SourceLoc{part_, 0, 0}, "finishing the file failed (disk full?)");
   }
   std::error_code ec;
-  std::filesystem::rename(part_, path_, ec);
+  std::filesystem::rename(part_, target_, ec);
   if (ec) {
     std::remove(part_.c_str());
     throw input_error(SourceLoc{path_, 0, 0},

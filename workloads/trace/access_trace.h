@@ -72,8 +72,10 @@ struct AccessWriterOptions {
   int zstd_level = 3;  // zstd's default: fast, and the ratio barely improves above it for traces
 };
 
-// Writes `<path>.part` and renames it to `path` in close(), so a crash never leaves a file that
-// looks finished. Destroying an open writer without close() removes the partial file. The file is
+// Writes `<file>.part` and renames it onto the file in close(), so a crash never leaves a file that
+// looks finished (the file is `path`, or the target of the link `path` is: sim/core/output_path.h;
+// a folder, a device or a FIFO is refused). Destroying an open writer without close() removes the
+// partial file. The file is
 // version 1 when every record is a memory record (readable by older builds), else version 2
 // (patched into the header by close()).
 class AccessTraceWriter {
@@ -92,7 +94,7 @@ class AccessTraceWriter {
   void flush_chunk();
   void write(const void* p, std::size_t n);
 
-  std::string path_, part_;
+  std::string path_, target_, part_;  // as given; the file it names (output_path.h); `<target>.part`
   AccessTraceMeta meta_;
   AccessWriterOptions opts_;
   std::FILE* f_ = nullptr;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/core/config.h"
+#include "sim/core/output_path.h"
 
 namespace accsim::workloads::detail {
 
@@ -347,24 +348,28 @@ void JsonFields::done() {
 
 namespace accsim::workloads::detail {
 
-OutFile::OutFile(std::string path) : path_(std::move(path)), part_(path_ + ".part") {
-  f_ = std::fopen(part_.c_str(), "wb");
+OutFile::OutFile(std::string path) : path_(std::move(path)) {
+  const OutputPlace place = resolve_output(path_);
+  target_ = place.file.string();
+  replace_ = place.replace;
+  file_ = replace_ ? target_ + ".part" : target_;
+  f_ = std::fopen(file_.c_str(), "wb");
   if (!f_)
-    throw input_error(SourceLoc{part_, 0, 0},
+    throw input_error(SourceLoc{file_, 0, 0},
                       std::string("cannot open for writing: ") + std::strerror(errno));
 }
 
 OutFile::~OutFile() {
   if (f_) {
     std::fclose(f_);
-    std::remove(part_.c_str());
+    if (replace_) std::remove(file_.c_str());
   }
 }
 
 void OutFile::write(std::string_view s) {
   if (!f_) throw usage_error("output '" + path_ + "' is already closed");
   if (!s.empty() && std::fwrite(s.data(), 1, s.size(), f_) != s.size())
-    throw input_error(SourceLoc{part_, 0, 0}, std::string("write failed: ") + std::strerror(errno));
+    throw input_error(SourceLoc{file_, 0, 0}, std::string("write failed: ") + std::strerror(errno));
 }
 
 void OutFile::commit() {
@@ -372,13 +377,14 @@ void OutFile::commit() {
   const bool ok = std::fclose(f_) == 0;
   f_ = nullptr;
   if (!ok) {
-    std::remove(part_.c_str());
-    throw input_error(SourceLoc{part_, 0, 0}, "finishing the file failed (disk full?)");
+    if (replace_) std::remove(file_.c_str());
+    throw input_error(SourceLoc{file_, 0, 0}, "finishing the file failed (disk full?)");
   }
+  if (!replace_) return;
   std::error_code ec;
-  std::filesystem::rename(part_, path_, ec);
+  std::filesystem::rename(file_, target_, ec);
   if (ec) {
-    std::remove(part_.c_str());
+    std::remove(file_.c_str());
     throw input_error(SourceLoc{path_, 0, 0},
                       "cannot move the finished file into place: " + ec.message());
   }

@@ -128,9 +128,10 @@ int key_column(std::string_view line, const std::string& key);
 
 namespace accsim::workloads::detail {
 
-// A text or binary output file written as `<path>.part` and renamed into place by commit(), so an
-// interrupted conversion never leaves a file that looks complete. Without commit() the partial
-// file is removed.
+// A text or binary output file. Where it goes is sim/core/output_path.h's rule: a regular file (or
+// none yet; a symbolic link's target) is written as `<file>.part` and renamed into place by
+// commit(), so an interrupted conversion never leaves a file that looks complete, and without
+// commit() the partial file is removed; a device or FIFO is written through; a folder is refused.
 class OutFile {
  public:
   explicit OutFile(std::string path);
@@ -142,7 +143,10 @@ class OutFile {
   const std::string& path() const { return path_; }
 
  private:
-  std::string path_, part_;
+  std::string path_;  // as the user gave it, for messages
+  std::string file_;  // what is opened: `<target>.part`, or the device itself
+  std::string target_;
+  bool replace_ = true;
   std::FILE* f_ = nullptr;
 };
 

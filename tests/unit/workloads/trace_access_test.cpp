@@ -1,10 +1,14 @@
 // The binary access trace: round trips, the dependency-free raw writer, and every class of bad
 // input the reader must reject with a message naming the file and the byte.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <thread>
 
 #include "tests/unit/workloads/trace_test_util.h"
 #include "workloads/trace/access_trace.h"
 #include "workloads/trace/access_trace_format.h"
+#include "workloads/trace/op_trace.h"
 
 namespace accsim::workloads {
 namespace {
@@ -152,6 +156,51 @@ TEST_F(AccessTrace, WriterRemovesItsPartialFileWhenNotClosed) {
   }
   EXPECT_FALSE(std::filesystem::exists(path("p.atrace")));
   EXPECT_FALSE(std::filesystem::exists(path("p.atrace.part")));
+}
+
+// Issue 17, case 3: a writer never replaces what is not a regular file (sim/core/output_path.h).
+TEST_F(AccessTrace, WritersFollowLinksAndNeverReplaceWhatIsNotAFile) {
+  namespace fs = std::filesystem;
+  const auto recs = sample_records(3);
+  const auto write_trace = [&](const std::string& p) {
+    AccessTraceWriter w(p, sample_meta());
+    for (const auto& r : recs) w.append(r);
+    w.close();
+  };
+  // A link to a file: the target gets the trace, the link stays a link.
+  testing::write_text(path("old.atrace"), "old");
+  fs::create_symlink("old.atrace", dir_ / "link.atrace");
+  write_trace(path("link.atrace"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "link.atrace")));
+  EXPECT_EQ(AccessTraceReader(path("old.atrace")).header().record_count, recs.size());
+  EXPECT_FALSE(fs::exists(path("old.atrace.part")));
+  // A dangling link creates its target.
+  fs::create_symlink("sub/new.atrace", dir_ / "dangling.atrace");
+  write_trace(path("dangling.atrace"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "dangling.atrace")));
+  EXPECT_EQ(AccessTraceReader(path("sub/new.atrace")).header().record_count, recs.size());
+  // A FIFO or a folder is refused before anything is written.
+  ASSERT_EQ(::mkfifo(path("pipe").c_str(), 0600), 0);
+  expect_input_error([&] { write_trace(path("pipe")); }, {"pipe", "not a regular file"});
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(dir_ / "pipe")));
+  fs::create_directories(dir_ / "folder");
+  expect_input_error([&] { write_trace(path("folder")); }, {"folder", "is a folder"});
+  // Op traces (text): a link is followed, a FIFO is written through and stays a FIFO.
+  OpRecord rec;
+  rec.kernel = "gelu_kernel";
+  rec.op = OpKind::kGelu;
+  rec.shape = {{"n", 64}};
+  rec.tensors = {{"x", 0x1000, 128}, {"y", 0x2000, 128}};
+  fs::create_symlink("ops.jsonl", dir_ / "ops_link.jsonl");
+  write_op_trace(path("ops_link.jsonl"), OpTraceHeader{}, {rec});
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "ops_link.jsonl")));
+  EXPECT_EQ(read_op_trace(path("ops.jsonl")).size(), 1u);
+  std::string got;
+  std::thread reader([&] { got = testing::read_text(path("pipe")); });
+  write_op_trace(path("pipe"), OpTraceHeader{}, {rec});
+  reader.join();
+  EXPECT_NE(got.find("gelu_kernel"), std::string::npos);
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(dir_ / "pipe")));
 }
 
 TEST_F(AccessTrace, WriterRejectsInvalidRecords) {
