@@ -432,8 +432,7 @@ int cmd_plan(const Options& opt) {
   std::ofstream f(opt.out, std::ios::trunc);
   f << text;
   if (!f.flush()) throw std::runtime_error("cannot write " + opt.out);
-  fmt::print("wrote {} launches to {}\n", std::count(text.begin(), text.end(), '\n') - 1,
-             opt.out);
+  fmt::print("wrote {} launches to {}\n", std::count(text.begin(), text.end(), '\n') - 1, opt.out);
   return 0;
 }
 

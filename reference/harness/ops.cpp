@@ -100,8 +100,8 @@ class Decode final : public OpInstance {
     add("q", elems_bytes(bh * c.d, c.dtype), false);
     add("K", elems_bytes(bh * c.L * c.d, c.dtype), false);
     add("V", elems_bytes(bh * c.L * c.d, c.dtype), false);
-    add("partials", plan::decode_workspace_bytes(static_cast<int>(bh), splits_, static_cast<int>(c.d)),
-        false);
+    add("partials",
+        plan::decode_workspace_bytes(static_cast<int>(bh), splits_, static_cast<int>(c.d)), false);
     add("out", elems_bytes(bh * c.d, c.dtype), true);
   }
   int launch_count() const override { return 2; }

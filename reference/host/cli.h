@@ -28,7 +28,7 @@ struct Options {
   std::string command;  // list | info | check | time | capture | profile | mix-table | plan
   std::string shapes;   // study list file; empty = none (then --case is required)
   std::vector<std::string> case_lines;
-  std::string step;  // plan: a transformer step line (host/step_plan.h)
+  std::string step;                  // plan: a transformer step line (host/step_plan.h)
   std::vector<std::string> filters;  // keep cases whose id contains any of these
   std::vector<std::string> tags;     // keep cases that have all of these tags
   std::optional<std::uint64_t> seed;

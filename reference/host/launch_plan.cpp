@@ -10,7 +10,9 @@
 namespace accsim::ref::plan {
 namespace {
 
-unsigned u(long long v) { return static_cast<unsigned>(v); }
+unsigned u(long long v) {
+  return static_cast<unsigned>(v);
+}
 
 LaunchInfo info(const char* kernel, const char* config, Dim3 grid, Dim3 block, unsigned smem) {
   LaunchInfo l;
@@ -45,8 +47,8 @@ int row_threads(long long cols, int vec) {
 
 unsigned grid_stride_ctas(DType t, long long n, int sm_count) {
   const long long nvec = std::max<long long>(1, n / vec_elems(dtype_bytes(t)));
-  const long long grid = std::min<long long>((nvec + kGridStrideThreads - 1) / kGridStrideThreads,
-                                             8LL * sm_count);
+  const long long grid =
+      std::min<long long>((nvec + kGridStrideThreads - 1) / kGridStrideThreads, 8LL * sm_count);
   return u(std::max<long long>(1, grid));
 }
 
@@ -79,8 +81,9 @@ LaunchInfo gemv(int N) {
 
 LaunchInfo softmax(DType t, long long rows, long long cols) {
   const int vec = vec_elems(dtype_bytes(t));
-  return info("softmax_kernel", "one CTA per row, online max/sum pass + write pass, 16-byte accesses",
-              {u(rows), 1, 1}, {u(row_threads(cols, cols % vec == 0 ? vec : 1)), 1, 1}, kSoftmaxSmem);
+  return info(
+      "softmax_kernel", "one CTA per row, online max/sum pass + write pass, 16-byte accesses",
+      {u(rows), 1, 1}, {u(row_threads(cols, cols % vec == 0 ? vec : 1)), 1, 1}, kSoftmaxSmem);
 }
 
 LaunchInfo layernorm(DType t, long long rows, long long cols) {

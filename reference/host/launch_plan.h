@@ -34,10 +34,12 @@ inline constexpr int kGemvWarps = 8, kGridStrideThreads = 256;
 inline constexpr unsigned kSoftmaxSmem = 2 * 32 * 4, kLayernormSmem = 32 * 4;
 
 // Elements of T in one 16-byte vector access.
-ACCSIM_PLAN_HD constexpr int vec_elems(std::size_t elem_bytes) { return 16 / static_cast<int>(elem_bytes); }
+ACCSIM_PLAN_HD constexpr int vec_elems(std::size_t elem_bytes) {
+  return 16 / static_cast<int>(elem_bytes);
+}
 
-// Shared memory of gemm_tc_kernel: two stages of the A tile [BM][BK+pad] and the B tile, [BN][BK+pad]
-// when B is [N, K] (b_nk), [BK][BN+pad] when it is [K, N].
+// Shared memory of gemm_tc_kernel: two stages of the A tile [BM][BK+pad] and the B tile,
+// [BN][BK+pad] when B is [N, K] (b_nk), [BK][BN+pad] when it is [K, N].
 ACCSIM_PLAN_HD constexpr unsigned gemm_smem_bytes(std::size_t elem_bytes, bool b_nk) {
   const std::size_t a = std::size_t{2} * kGemmBM * (kGemmBK + kGemmPad);
   const std::size_t b = b_nk ? std::size_t{2} * kGemmBN * (kGemmBK + kGemmPad)

@@ -22,7 +22,7 @@ struct OpTensor {
 struct OpTraceEntry {
   std::string kernel;
   std::string label;  // what the launch is in its workload ("L0.qkv"); written when not empty
-  std::string op;  // gemm | gemv | sdpa | softmax | layernorm | gelu | elementwise
+  std::string op;     // gemm | gemv | sdpa | softmax | layernorm | gelu | elementwise
   std::vector<std::pair<std::string, std::uint64_t>> shape;  // canonical key order
   DType dtype = DType::kF16;
   bool causal = false;  // written for sdpa only

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <limits>
-#include <tuple>
-#include <type_traits>
 #include <set>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "reference/host/cases.h"
@@ -27,8 +27,7 @@ struct Buffer {
 
 class StepPlanner {
  public:
-  explicit StepPlanner(const StepSpec& s)
-      : s_(s), es_(dtype_bytes(s.dtype)), next_(s.base) {}
+  explicit StepPlanner(const StepSpec& s) : s_(s), es_(dtype_bytes(s.dtype)), next_(s.base) {}
   std::vector<OpTraceEntry> run();
 
  private:
@@ -43,7 +42,9 @@ class StepPlanner {
   static OpTensor t(std::string name, const Buffer& b, U offset, U bytes) {
     return OpTensor{std::move(name), b.addr + offset, bytes};
   }
-  static OpTensor whole(std::string name, const Buffer& b) { return t(std::move(name), b, 0, b.bytes); }
+  static OpTensor whole(std::string name, const Buffer& b) {
+    return t(std::move(name), b, 0, b.bytes);
+  }
   // One case's launches (launch_plan's case_launches) as op-trace entries, labelled `label`, or
   // label.sub[i] for a case of several launches.
   void emit(Case c, const std::vector<OpTensor>& tensors, const std::string& label,
@@ -114,8 +115,8 @@ void StepPlanner::attention(const std::string& p) {
   std::vector<OpTensor> ts = {t("Q", qkv_, 0, third), t("K", qkv_, third, third),
                               t("V", qkv_, 2 * third, third), t("O", attn_, 0, third)};
   if (s_.naive) ts.push_back(whole("S", scores_));
-  emit(c, ts, p + "attn", s_.naive ? std::vector<std::string>{"scores", "softmax", "pv"}
-                                   : std::vector<std::string>{});
+  emit(c, ts, p + "attn",
+       s_.naive ? std::vector<std::string>{"scores", "softmax", "pv"} : std::vector<std::string>{});
 }
 
 void StepPlanner::layer(int i) {
@@ -238,7 +239,8 @@ StepSpec parse_step_line(const std::string& line, const std::string& where) {
     pos = end == std::string::npos ? line.size() : end;
     if (first) {
       if (tok != "prefill" && tok != "decode")
-        throw InputError(fmt::format("{}: a step starts with prefill or decode, got '{}'", at, tok));
+        throw InputError(
+            fmt::format("{}: a step starts with prefill or decode, got '{}'", at, tok));
       s.prefill = tok == "prefill";
       first = false;
       continue;
@@ -247,25 +249,33 @@ StepSpec parse_step_line(const std::string& line, const std::string& where) {
     if (eq == std::string::npos || eq == 0)
       throw InputError(fmt::format("{}: expected key=value, got '{}'", at, tok));
     const std::string key = tok.substr(0, eq), value = tok.substr(eq + 1);
-    if (!seen.insert(key).second)
-      throw InputError(fmt::format("{}: '{}' is given twice", at, key));
+    if (!seen.insert(key).second) throw InputError(fmt::format("{}: '{}' is given twice", at, key));
     const auto integer = [&](auto& dst) {
       std::int64_t v = 0;
       if (!parse_size(value, v) || v < 0 ||
           v > std::numeric_limits<std::remove_reference_t<decltype(dst)>>::max())
-        throw InputError(fmt::format("{}: bad value '{}' for '{}': expected an integer", at, value,
-                                     key));
+        throw InputError(
+            fmt::format("{}: bad value '{}' for '{}': expected an integer", at, value, key));
       dst = static_cast<std::remove_reference_t<decltype(dst)>>(v);
     };
-    if (key == "d_model") integer(s.d_model);
-    else if (key == "heads") integer(s.heads);
-    else if (key == "d_ff") integer(s.d_ff);
-    else if (key == "vocab") integer(s.vocab);
-    else if (key == "layers") integer(s.layers);
-    else if (key == "batch") integer(s.batch);
-    else if (key == "tokens") integer(s.tokens);
-    else if (key == "context") integer(s.context);
-    else if (key == "sm_count") integer(s.sm_count);
+    if (key == "d_model")
+      integer(s.d_model);
+    else if (key == "heads")
+      integer(s.heads);
+    else if (key == "d_ff")
+      integer(s.d_ff);
+    else if (key == "vocab")
+      integer(s.vocab);
+    else if (key == "layers")
+      integer(s.layers);
+    else if (key == "batch")
+      integer(s.batch);
+    else if (key == "tokens")
+      integer(s.tokens);
+    else if (key == "context")
+      integer(s.context);
+    else if (key == "sm_count")
+      integer(s.sm_count);
     else if (key == "attention") {
       if (value != "flash" && value != "naive")
         throw InputError(fmt::format("{}: attention expects flash or naive, got '{}'", at, value));

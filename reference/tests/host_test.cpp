@@ -780,7 +780,7 @@ TEST(LaunchPlan, CaseLaunchesCarryTheRegisterTable) {
   EXPECT_EQ(ls[0].kernel, "gemm_tc_kernel");
   EXPECT_EQ(ls[0].regs, 126);  // B as [N, K]
   EXPECT_EQ(ls[1].kernel, "softmax_kernel");
-  EXPECT_EQ(ls[2].regs, 128);  // B as [K, N]
+  EXPECT_EQ(ls[2].regs, 128);   // B as [K, N]
   EXPECT_EQ(ls[2].grid.x, 1u);  // N = d = 64 columns
   EXPECT_TRUE(plan::case_launches(parse_case_line("chase bytes=4K impl=ca", "t")[0], 132).empty());
 }
@@ -827,10 +827,10 @@ TEST(StepPlan, Gpt2SmallDecodeLayerByHand) {
       parse_step_line("decode d_model=768 heads=12 d_ff=3072 vocab=50257 context=127", "t"));
   std::vector<std::string> labels;
   for (const auto& e : es) labels.push_back(e.label);
-  EXPECT_EQ(labels, (std::vector<std::string>{"L0.ln1", "L0.qkv", "L0.attn.split",
-                                              "L0.attn.combine", "L0.proj", "L0.res1", "L0.ln2",
-                                              "L0.fc1", "L0.gelu", "L0.fc2", "L0.res2", "ln_f",
-                                              "lm_head"}));
+  EXPECT_EQ(labels,
+            (std::vector<std::string>{"L0.ln1", "L0.qkv", "L0.attn.split", "L0.attn.combine",
+                                      "L0.proj", "L0.res1", "L0.ln2", "L0.fc1", "L0.gelu", "L0.fc2",
+                                      "L0.res2", "ln_f", "lm_head"}));
   // QKV: a GEMV of 3 x 768 rows, 8 rows per CTA; its weights 2304 x 768 halves.
   EXPECT_EQ(es[1].kernel, "gemv_kernel");
   EXPECT_EQ(es[1].grid.x, 288u);
@@ -897,8 +897,8 @@ TEST(Cli, ParsesAndRejects) {
   EXPECT_THROW(select_cases(parse_args({"list", "--case", "gelu n=0"})), InputError);
   const Options p = parse_args({"plan", "--step", "decode d_model=64", "--out", "p.jsonl"});
   EXPECT_EQ(p.step, "decode d_model=64");
-  EXPECT_THROW(parse_args({"plan", "--out", "p.jsonl"}), UsageError);           // no --step
-  EXPECT_THROW(parse_args({"plan", "--step", "decode"}), UsageError);           // no --out
+  EXPECT_THROW(parse_args({"plan", "--out", "p.jsonl"}), UsageError);  // no --step
+  EXPECT_THROW(parse_args({"plan", "--step", "decode"}), UsageError);  // no --out
   EXPECT_THROW(parse_args({"list", "--case", "gelu n=5", "--step", "decode"}), UsageError);
   EXPECT_THROW(parse_args({"plan", "--step", "decode", "--out", "p", "--case", "gelu n=5"}),
                UsageError);

@@ -26,8 +26,8 @@ OutputPlace resolve_output(const std::string& path) {
   if (p.has_parent_path()) {
     fs::create_directories(p.parent_path(), ec);
     if (ec)
-      throw input_error(loc, "cannot create folder '" + p.parent_path().string() +
-                                 "': " + ec.message());
+      throw input_error(loc,
+                        "cannot create folder '" + p.parent_path().string() + "': " + ec.message());
   }
   return OutputPlace{p, true};
 }

@@ -94,7 +94,8 @@ class AccessTraceWriter {
   void flush_chunk();
   void write(const void* p, std::size_t n);
 
-  std::string path_, target_, part_;  // as given; the file it names (output_path.h); `<target>.part`
+  // The path as given, the file it names (sim/core/output_path.h) and `<target>.part`.
+  std::string path_, target_, part_;
   AccessTraceMeta meta_;
   AccessWriterOptions opts_;
   std::FILE* f_ = nullptr;

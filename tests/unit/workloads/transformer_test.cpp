@@ -258,17 +258,28 @@ StepOptions options_from(const std::string& args) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const auto next = [&] { return i + 1 < t.size() ? t[++i] : std::string(); };
     const auto num = [&] { return std::stoull(next()); };
-    if (t[i] == "--model") o.model = next();
-    else if (t[i] == "--phase") o.phase = next();
-    else if (t[i] == "--tokens") o.tokens = num();
-    else if (t[i] == "--context") o.context = num();
-    else if (t[i] == "--batch") o.batch = num();
-    else if (t[i] == "--layers") o.layers = num();
-    else if (t[i] == "--attention") o.attention = next();
-    else if (t[i] == "--dtype") o.dtype = next();
-    else if (t[i] == "--sm-count") o.sm_count = static_cast<std::uint32_t>(num());
-    else if (t[i] == "--no-lm-head") o.lm_head = false;
-    else ADD_FAILURE() << "steps.txt: unknown option " << t[i];
+    if (t[i] == "--model")
+      o.model = next();
+    else if (t[i] == "--phase")
+      o.phase = next();
+    else if (t[i] == "--tokens")
+      o.tokens = num();
+    else if (t[i] == "--context")
+      o.context = num();
+    else if (t[i] == "--batch")
+      o.batch = num();
+    else if (t[i] == "--layers")
+      o.layers = num();
+    else if (t[i] == "--attention")
+      o.attention = next();
+    else if (t[i] == "--dtype")
+      o.dtype = next();
+    else if (t[i] == "--sm-count")
+      o.sm_count = static_cast<std::uint32_t>(num());
+    else if (t[i] == "--no-lm-head")
+      o.lm_head = false;
+    else
+      ADD_FAILURE() << "steps.txt: unknown option " << t[i];
   }
   return o;
 }
@@ -285,7 +296,8 @@ TEST(TransformerStep, MatchesReferencePlan) {
     const std::string file = line.substr(0, a);
     SCOPED_TRACE(file);
     ++steps;
-    const auto ls = transformer_step_launches(transformer_step_from(options_from(line.substr(b + 3))));
+    const auto ls =
+        transformer_step_launches(transformer_step_from(options_from(line.substr(b + 3))));
     std::ifstream golden(dir + file);
     ASSERT_TRUE(golden) << dir + file;
     std::vector<std::string> want;
