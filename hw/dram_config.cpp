@@ -1099,12 +1099,16 @@ const config::Schema<DramConfig>& dram_config_schema() {
                   config::Range::positive(), "device density such as 8Gb; 0 = the preset's")
         .text("dq", &DramConfig::dq, std::string(),
               "device width x4|x8|x16 (HBM, GDDR6, LPDDR5: channel width); \"\" = the preset's")
+        // Upper bounds: far above any real part (the largest preset system, the H200, has 96
+        // channels; JEDEC modules have at most 8 ranks, HBM 2 pseudo-channels) and low enough
+        // that the model's per-bank state stays small (4096 channels x 16 ranks: about 0.6 GB).
         .integer("channels", &DramConfig::channels, std::optional<int>(0),
-                 config::Range::at_least(1), "", "independent channels; 0 = the preset's")
+                 config::Range::between(1, kMaxDramChannels), "",
+                 "independent channels; 0 = the preset's")
         .integer("pseudo_channels", &DramConfig::pseudo_channels, std::optional<int>(0),
-                 config::Range::at_least(1), "", "pseudo-channels per channel; 0 = the preset's")
-        .integer("ranks", &DramConfig::ranks, std::optional<int>(0), config::Range::at_least(1), "",
-                 "ranks per channel; 0 = the preset's")
+                 config::Range::between(1, 8), "", "pseudo-channels per channel; 0 = the preset's")
+        .integer("ranks", &DramConfig::ranks, std::optional<int>(0), config::Range::between(1, 16),
+                 "", "ranks per channel; 0 = the preset's")
         .section("org", &DramConfig::org, org, "organisation overrides")
         .section("timing", &DramConfig::timing, timing,
                  "timing overrides: nX in cycles or tX as a time, never both")

@@ -91,6 +91,9 @@ struct DramPowerOverrides {
   int devices_per_rank = 0;
 };
 
+// Most independent channels one DRAM system may have (dram.channels, gpu.memory_channels).
+inline constexpr int kMaxDramChannels = 4096;
+
 struct DramConfig {
   std::string preset;        // name of a built-in preset; "" = the standard's preset
   std::string standard;      // DDR4 DDR5 LPDDR5 HBM2 HBM3 GDDR6; "" = the preset's

@@ -515,7 +515,8 @@ struct SchemaHolder {
         .text("memory_speed", &GpuSpec::memory_speed, std::string("HBM3-5.2"),
               "speed bin of memory_preset")
         .integer("memory_channels", &GpuSpec::memory_channels, std::optional<int>(80),
-                 Range::between(1, 4096), "", "channels of memory_preset (dram.channels)")
+                 Range::between(1, kMaxDramChannels), "",
+                 "channels of memory_preset (dram.channels)")
         .section("energy", &GpuSpec::energy, energy,
                  "energy per access and operation, and static power")
         .check([](const GpuSpec& s, const SourceLoc& where) {

@@ -1,7 +1,11 @@
 // `accsim trace info|dump|convert|gen`.
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 
 #include "sim/cli/args.h"
 #include "sim/cli/commands.h"
@@ -26,7 +30,12 @@ std::optional<TraceFormat> format_arg(const Args& a, const std::string& opt) {
   return f;
 }
 
-std::uint64_t u64_arg(const Args& a, const std::string& opt, std::uint64_t def) {
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
+
+// An integer option in [lo, hi], checked before it is narrowed to the field it goes into; a
+// usage error naming the option and its range otherwise.
+std::uint64_t u64_arg(const Args& a, const std::string& opt, std::uint64_t def,
+                      std::uint64_t lo = 0, std::uint64_t hi = kU64Max) {
   if (!a.has(opt)) return def;
   const std::string s = a.get(opt);
   char* end = nullptr;
@@ -34,6 +43,9 @@ std::uint64_t u64_arg(const Args& a, const std::string& opt, std::uint64_t def) 
   unsigned long long v = std::strtoull(s.c_str(), &end, 0);
   if (s.empty() || *end || errno || s[0] == '-')
     throw usage_error("trace: --" + opt + " expects a non-negative integer, got '" + s + "'");
+  if (v < lo || v > hi)
+    throw usage_error("trace: --" + opt + " " + s + " is outside " + std::to_string(lo) + ".." +
+                      std::to_string(hi));
   return v;
 }
 
@@ -42,10 +54,21 @@ double quantity_arg(const Args& a, const std::string& opt, Unit u, double def) {
   return parse_quantity(a.get(opt), u, SourceLoc{"--" + opt});
 }
 
+// A size option ("64B", "1GiB") in [lo, hi] bytes, a whole number of bytes.
+std::uint64_t size_arg(const Args& a, const std::string& opt, std::uint64_t def, std::uint64_t lo,
+                       std::uint64_t hi) {
+  if (!a.has(opt)) return def;
+  const double v = quantity_arg(a, opt, Unit::kSize, 0);
+  if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || v != std::floor(v))
+    throw usage_error("trace: --" + opt + " " + a.get(opt) + " is outside " + std::to_string(lo) +
+                      ".." + std::to_string(hi) + " bytes (a whole number)");
+  return static_cast<std::uint64_t>(v);
+}
+
 PeerReadOptions read_options(const Args& a) {
   PeerReadOptions r;
-  r.request_bytes = static_cast<std::uint32_t>(quantity_arg(a, "request-bytes", Unit::kSize, 64));
-  r.stl_clock_mhz = static_cast<std::uint32_t>(u64_arg(a, "stl-clock-mhz", 0));
+  r.request_bytes = static_cast<std::uint32_t>(size_arg(a, "request-bytes", 64, 1, kMaxRecordSize));
+  r.stl_clock_mhz = static_cast<std::uint32_t>(u64_arg(a, "stl-clock-mhz", 0, 0, 1000000));
   return r;
 }
 
@@ -114,8 +137,9 @@ int trace_convert_cmd(const Argv& argv) {
   else
     throw usage_error("trace convert: --compression expects none or zstd");
   if (a.has("chunk-records"))
-    o.binary.chunk_records = static_cast<std::uint32_t>(u64_arg(a, "chunk-records", 0));
-  o.stl.clock_mhz = static_cast<std::uint32_t>(u64_arg(a, "stl-clock-mhz", 0));
+    o.binary.chunk_records =
+        static_cast<std::uint32_t>(u64_arg(a, "chunk-records", 0, 1, kMaxChunkRecords));
+  o.stl.clock_mhz = static_cast<std::uint32_t>(u64_arg(a, "stl-clock-mhz", 0, 0, 1000000));
   o.stl.write_length = a.has("stl-length");
   std::uint64_t n = convert_trace(a.get("in"), a.get("out"), o);
   std::cerr << "converted " << n << " records to " << a.get("out") << " ("
@@ -131,9 +155,7 @@ int trace_gen_kernel(const Args& a) {
     throw usage_error(
         "trace gen kernel: give either --op-trace FILE [--record I] or --kernel OP "
         "--shape K=V,...");
-  const auto cta_sample = u64_arg(a, "cta-sample", 1);
-  if (cta_sample == 0 || cta_sample > 0xffffffffull)
-    throw usage_error("trace gen kernel: --cta-sample must be 1..2^32-1");
+  const auto cta_sample = u64_arg(a, "cta-sample", 1, 1, 0xffffffffull);
   std::vector<KernelLaunch> launches;
   if (from_log) {
     for (const char* opt : {"shape", "dtype", "sm-count", "write-op-trace"})
@@ -160,7 +182,7 @@ int trace_gen_kernel(const Args& a) {
       bo.dtype = *dt;
     }
     bo.causal = a.has("causal");
-    bo.sm_count = static_cast<std::uint32_t>(u64_arg(a, "sm-count", bo.sm_count));
+    bo.sm_count = static_cast<std::uint32_t>(u64_arg(a, "sm-count", bo.sm_count, 1, 4096));
     launches = build_kernel_launches(a.get("kernel"), parse_kernel_shape(a.get("shape")), bo);
     if (a.has("write-op-trace")) {
       std::vector<OpRecord> recs;
@@ -178,9 +200,7 @@ int trace_gen_kernel(const Args& a) {
   KernelTraceOptions ko;
   ko.cta_sample = static_cast<std::uint32_t>(cta_sample);
   ko.instruction_mix = !a.has("memory-only");
-  const auto wave = u64_arg(a, "wave-ctas", ko.wave_ctas);
-  if (wave == 0 || wave > 0xffffffffull)
-    throw usage_error("trace gen kernel: --wave-ctas must be 1..2^32-1");
+  const auto wave = u64_arg(a, "wave-ctas", ko.wave_ctas, 1, 0xffffffffull);
   ko.wave_ctas = static_cast<std::uint32_t>(wave);
   const std::string comp = a.get("compression", "zstd");
   if (comp == "none")
@@ -311,18 +331,27 @@ int trace_gen_cmd(const Argv& argv) {
                       "'; expected sequential, random, conflict, bundled, kernel or model");
   PatternParams p;
   p.pattern = *pat;
-  p.count = u64_arg(a, "count", p.count);
-  p.base = static_cast<std::uint64_t>(quantity_arg(a, "base", Unit::kSize, 0));
-  p.size = static_cast<std::uint32_t>(quantity_arg(a, "size", Unit::kSize, p.size));
+  p.count = u64_arg(a, "count", p.count, 1, kMaxPatternRecords);
+  // Sizes arrive as doubles: bounded to 2^53 bytes, where every byte count is exact.
+  constexpr std::uint64_t kExact = std::uint64_t{1} << 53;
+  p.base = size_arg(a, "base", 0, 0, kExact);
+  p.size = static_cast<std::uint32_t>(size_arg(a, "size", p.size, 1, kMaxRecordSize));
   p.write_fraction = quantity_arg(a, "write-fraction", Unit::kNone, 0);
-  p.span = static_cast<std::uint64_t>(quantity_arg(a, "span", Unit::kSize, double(p.span)));
-  p.row_stride =
-      static_cast<std::uint64_t>(quantity_arg(a, "row-stride", Unit::kSize, double(p.row_stride)));
-  p.rows = static_cast<std::uint32_t>(u64_arg(a, "rows", p.rows));
+  p.span = size_arg(a, "span", p.span, 1, kExact);
+  p.row_stride = size_arg(a, "row-stride", p.row_stride, 1, kExact);
+  p.rows = static_cast<std::uint32_t>(u64_arg(a, "rows", p.rows, 1, 0xffffffffull));
   p.seed = u64_arg(a, "seed", p.seed);
   p.interval_ns = u64_arg(a, "interval-ns", 0);
   check_pattern(p);
-  std::uint64_t n = write_pattern_trace(a.get("out"), p);
+  // Long runs (16 M records and more) say how far they are, about every tenth, on stderr.
+  std::uint64_t next_tenth = p.count / 10;
+  const auto progress = [&](std::uint64_t done) {
+    if (p.count < (1u << 24) || done < next_tenth) return;
+    std::cerr << "trace gen: " << done << " of " << p.count << " records (" << 100 * done / p.count
+              << " %)\n";
+    next_tenth += p.count / 10;
+  };
+  std::uint64_t n = write_pattern_trace(a.get("out"), p, {}, progress);
   std::cerr << "wrote " << n << " records to " << a.get("out") << "\n";
   return 0;
 }

@@ -219,7 +219,13 @@ std::string fmt_number(double v) {
 
 std::string Range::str(Unit u) const {
   bool has_min = min > -1e299, has_max = max < 1e299;
-  auto f = [u](double x) { return u == Unit::kNone ? fmt_number(x) : format_quantity(x, u); };
+  // Whole bounds print exactly ("[1, 1048576]", not "1.04858e+06").
+  auto f = [u](double x) {
+    if (u != Unit::kNone) return format_quantity(x, u);
+    if (x == std::floor(x) && std::fabs(x) < 0x1p53)
+      return std::to_string(static_cast<long long>(x));
+    return fmt_number(x);
+  };
   if (has_min && has_max) return "[" + f(min) + ", " + f(max) + "]";
   if (has_min) return std::string(min_exclusive ? "> " : ">= ") + f(min);
   if (has_max) return "<= " + f(max);

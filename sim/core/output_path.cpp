@@ -1,8 +1,58 @@
 #include "sim/core/output_path.h"
 
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+
 #include "sim/core/error.h"
 
 namespace accsim {
+namespace {
+
+constexpr int kSlots = 64;
+std::array<std::atomic<const char*>, kSlots> g_partial{};
+
+extern "C" void remove_partials_and_reraise(int sig) {
+  for (auto& slot : g_partial)
+    if (const char* p = slot.load()) ::unlink(p);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void install_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction old {};
+      // Leave a signal alone that the parent set to be ignored (nohup, a backgrounded job).
+      if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+      struct sigaction sa {};
+      sa.sa_handler = remove_partials_and_reraise;
+      sigemptyset(&sa.sa_mask);
+      sigaction(sig, &sa, nullptr);
+    }
+  });
+}
+
+}  // namespace
+
+PartialFile::PartialFile(std::string path) : path_(std::move(path)) {
+  install_handlers();
+  for (int i = 0; i < kSlots; ++i) {
+    const char* expected = nullptr;
+    if (g_partial[i].compare_exchange_strong(expected, path_.c_str())) {
+      slot_ = i;
+      return;
+    }
+  }
+}
+
+PartialFile::~PartialFile() {
+  if (slot_ >= 0) g_partial[slot_].store(nullptr);
+}
 
 OutputPlace resolve_output(const std::string& path) {
   namespace fs = std::filesystem;

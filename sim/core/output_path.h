@@ -21,4 +21,22 @@ struct OutputPlace {
 // Resolves `path` as above and creates the folders a new file needs.
 OutputPlace resolve_output(const std::string& path);
 
+// A partial output (`<file>.part`, a report's temporary file) that is removed if the process is
+// interrupted (SIGINT, SIGTERM, SIGHUP) before its writer finishes or removes it: an interrupted
+// `trace gen` leaves nothing behind. The handler is installed when the first one is registered,
+// unlinks every registered file (async-signal-safe) and then lets the signal end the process as
+// it would have. At most 64 at a time are tracked; more are simply not cleaned up on a signal.
+class PartialFile {
+ public:
+  explicit PartialFile(std::string path);
+  ~PartialFile();  // stops tracking (does not remove the file)
+  PartialFile(const PartialFile&) = delete;
+  PartialFile& operator=(const PartialFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int slot_ = -1;
+};
+
 }  // namespace accsim

@@ -96,6 +96,7 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   // A regular file (or none yet) is replaced atomically: written beside it, then renamed.
   fs::path tmp = p;
   tmp += ".tmp." + std::to_string(::getpid());
+  const PartialFile partial(tmp.string());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot write file");

@@ -274,6 +274,7 @@ AccessTraceWriter::AccessTraceWriter(std::string path, const AccessTraceMeta& me
                       "by seeking back to its header, so it can only be written to a file");
   target_ = place.file.string();
   part_ = target_ + ".part";
+  partial_.emplace(part_);
   f_ = std::fopen(part_.c_str(), "wb");
   if (!f_)
     throw input_error(SourceLoc{part_, 0, 0},

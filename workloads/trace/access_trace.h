@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
+#include "sim/core/output_path.h"
 #include "workloads/trace/access_trace_format.h"
 
 namespace accsim::workloads {
@@ -96,6 +97,7 @@ class AccessTraceWriter {
 
   // The path as given, the file it names (sim/core/output_path.h) and `<target>.part`.
   std::string path_, target_, part_;
+  std::optional<PartialFile> partial_;  // removes part_ on SIGINT/SIGTERM before close()
   AccessTraceMeta meta_;
   AccessWriterOptions opts_;
   std::FILE* f_ = nullptr;

@@ -99,7 +99,8 @@ std::optional<AccessPattern> parse_access_pattern(std::string_view s) {
 void check_pattern(const PatternParams& p) {
   constexpr auto kMax = std::numeric_limits<std::uint64_t>::max();
   auto bad = [](const std::string& m) { return usage_error("trace pattern: " + m); };
-  if (p.count == 0) throw bad("count must be at least 1");
+  if (p.count == 0 || p.count > kMaxPatternRecords)
+    throw bad("count must be 1.." + std::to_string(kMaxPatternRecords) + " (2^32 records)");
   if (p.size == 0 || p.size > kMaxRecordSize)
     throw bad("size must be 1.." + std::to_string(kMaxRecordSize) + " bytes");
   if (!(p.write_fraction >= 0 && p.write_fraction <= 1))
@@ -131,11 +132,15 @@ std::unique_ptr<AccessRecordReader> make_pattern_reader(const PatternParams& p) 
 }
 
 std::uint64_t write_pattern_trace(const std::string& path, const PatternParams& p,
-                                  const AccessWriterOptions& opts) {
+                                  const AccessWriterOptions& opts,
+                                  const std::function<void(std::uint64_t)>& progress) {
   PatternReader rd(p);
   AccessTraceWriter w(path, rd.meta(), opts);
   AccessRecord r;
-  while (rd.next(r)) w.append(r);
+  while (rd.next(r)) {
+    w.append(r);
+    if (progress && (w.records() & ((1u << 20) - 1)) == 0) progress(w.records());
+  }
   w.close();
   return w.records();
 }

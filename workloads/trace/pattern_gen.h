@@ -3,6 +3,7 @@
 // and `accsim trace gen`. Deterministic for given parameters on any platform (splitmix64, no
 // std:: distributions, whose output differs between standard libraries).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,16 +34,22 @@ struct PatternParams {
   std::uint64_t interval_ns = 0;  // timestamp of access i = i * interval_ns; 0 = no timing
 };
 
-// Throws a usage error for inconsistent parameters (zero count/size, span smaller than size,
-// fraction outside [0, 1], addresses that would wrap past 2^64).
+// Most records a pattern may have: 2^32 (128 GiB of raw records before compression), far beyond
+// any DRAM study's need and a bound on an accidental `--count 1e13`.
+inline constexpr std::uint64_t kMaxPatternRecords = std::uint64_t{1} << 32;
+
+// Throws a usage error for inconsistent parameters (count 0 or above kMaxPatternRecords, zero
+// size, span smaller than size, fraction outside [0, 1], addresses that would wrap past 2^64).
 void check_pattern(const PatternParams& p);
 
 // The pattern as a record stream (it can feed any writer or an AccessTraceSource).
 std::unique_ptr<AccessRecordReader> make_pattern_reader(const PatternParams& p);
 
-// Writes the pattern as a .atrace file; returns the number of records.
+// Writes the pattern as a .atrace file; returns the number of records. `progress`, when given, is
+// called with the records written so far every 2^20 records.
 std::uint64_t write_pattern_trace(const std::string& path, const PatternParams& p,
-                                  const AccessWriterOptions& opts = {});
+                                  const AccessWriterOptions& opts = {},
+                                  const std::function<void(std::uint64_t)>& progress = {});
 
 // The traces bundled in workloads/traces/ and the parameters that make them.
 struct BundledTrace {

@@ -353,6 +353,7 @@ OutFile::OutFile(std::string path) : path_(std::move(path)) {
   target_ = place.file.string();
   replace_ = place.replace;
   file_ = replace_ ? target_ + ".part" : target_;
+  if (replace_) partial_.emplace(file_);
   f_ = std::fopen(file_.c_str(), "wb");
   if (!f_)
     throw input_error(SourceLoc{file_, 0, 0},

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
+#include "sim/core/output_path.h"
 
 namespace accsim::workloads::detail {
 
@@ -147,6 +148,7 @@ class OutFile {
   std::string file_;  // what is opened: `<target>.part`, or the device itself
   std::string target_;
   bool replace_ = true;
+  std::optional<PartialFile> partial_;  // removes file_ on SIGINT/SIGTERM before commit()
   std::FILE* f_ = nullptr;
 };
 
