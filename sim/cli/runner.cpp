@@ -2,14 +2,18 @@
 #include "sim/cli/runner.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 #include "sim/cli/args.h"
@@ -33,20 +37,51 @@ pid_t start_run_process(const std::string& exe, const RunRequest& r) {
   cargv.reserve(argv.size() + 1);
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  const int fd = open_run_log(r.log);
+  const pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid < 0) throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
+  if (pid < 0) {
+    close(fd);
+    throw Error(ExitCode::kInternal, "fork failed: " + std::string(strerror(errno)));
+  }
   if (pid == 0) {
-    const int fd = open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-    }
+    // The run ends with its coordinator (SIGTERM, so it removes its partial files), also when
+    // the coordinator is killed with SIGKILL; a coordinator that died before this line is caught
+    // by the parent check.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    dup2(fd, 1);
+    dup2(fd, 2);
     execv(exe.c_str(), cargv.data());
     static const char kMsg[] = "accsim: error: could not start the accsim executable (exec)\n";
     (void)!write(2, kMsg, sizeof kMsg - 1);
     _exit(127);
   }
+  close(fd);  // the child's stdout and stderr keep the log, and its lock, open
   return pid;
+}
+
+int open_run_log(const std::string& log) {
+  // O_NOFOLLOW: a log is a file in the results folder, never a link out of it.
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    throw Error(ExitCode::kInput, SourceLoc{log},
+                errno == ELOOP ? std::string("is a symbolic link; a run's log is not followed out "
+                                             "of the results folder")
+                               : "cannot open the run's log: " + std::string(strerror(errno)));
+  // The lock lives as long as the run's stdout does: a run still going from an earlier, killed
+  // coordinator holds it, and its point is not started a second time beside it.
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    std::cerr << "  waiting for an earlier run to end (its log " << log << " is in use)\n";
+    while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  if (ftruncate(fd, 0) != 0) {
+    const std::string why = strerror(errno);
+    close(fd);
+    throw Error(ExitCode::kInput, SourceLoc{log}, "cannot truncate the run's log: " + why);
+  }
+  return fd;
 }
 
 void run_local_pool(const std::vector<std::size_t>& pending, int jobs,

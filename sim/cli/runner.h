@@ -16,8 +16,15 @@ struct RunRequest {
   std::string report, log;        // paths
 };
 
-// Starts `exe run ...` and returns the child's pid (throws accsim::Error if fork fails).
+// Starts `exe run ...` and returns the child's pid (throws accsim::Error if fork fails). The
+// child dies with the calling process (PR_SET_PDEATHSIG), also when that is killed with SIGKILL.
 pid_t start_run_process(const std::string& exe, const RunRequest& r);
+
+// Opens a run's log for the child's stdout and stderr: never through a symbolic link (an input
+// error naming it), locked for the run's lifetime (flock) and emptied. A log still locked by a
+// run of an earlier coordinator is waited for, so a resumed study or sweep never runs a point
+// twice at once. Returns the descriptor (close-on-exec).
+int open_run_log(const std::string& log);
 
 // Runs the items `pending` (indices), up to `jobs` child processes at a time: start(index) starts
 // one and returns its pid; on_done(index, exit code) is called as each ends.

@@ -1,10 +1,17 @@
 // `accsim sweep` end to end: every point runs in its own process, a failed point is recorded and
 // the others go on, the Pareto front is marked, and a second invocation resumes (points already
 // done are not run again; their reports are untouched).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "tests/unit/cli/cli_test.h"
 
@@ -172,6 +179,102 @@ TEST(CliSweep, MpiDriverGivesTheLocalPoolsResults) {
   // Resumed under MPI: nothing done is run again.
   auto again = run_mpi(2, "sweep " + sweep + " -o " + d.file("mpi"));
   EXPECT_NE(again.out.find("6 points (4 done earlier)"), std::string::npos) << again.out;
+}
+
+// The live children of `pid` (state not Z), from /proc.
+std::vector<pid_t> live_children(pid_t pid) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream f(e.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), {});
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid && state != 'Z') out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), {});
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
+}
+
+// Issue 17, case 8: a coordinator killed with SIGKILL takes its runs with it (they used to run on
+// as orphans, and a resumed sweep started the same points beside them).
+TEST(CliSweep, RunsDieWithTheirCoordinator) {
+  TempDir d;
+  const std::string sweep =
+      d.write("s.yaml", "sweep:\n  name: k\n  system: " + src("configs/systems/ddr4.yaml") +
+                            "\n  set: [workload.pattern=random, workload.count=100000000]\n"
+                            "  grid:\n    controller.read_queue: [8, 16]\n");
+  const std::string out = d.file("out");
+  const pid_t coord = ::fork();
+  ASSERT_GE(coord, 0);
+  if (coord == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 2);
+    ::execl(accsim_exe().c_str(), "accsim", "sweep", sweep.c_str(), "-o", out.c_str(), "-j2",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::vector<pid_t> runs;
+  for (int i = 0; i < 1000 && runs.size() < 2; ++i, ::usleep(10000)) runs = live_children(coord);
+  ::kill(coord, SIGKILL);
+  ::waitpid(coord, nullptr, 0);
+  ASSERT_EQ(runs.size(), 2u) << "the sweep did not start its two runs";
+  bool gone = false;
+  for (int i = 0; i < 1000 && !gone; ++i, ::usleep(10000))
+    gone = !alive(runs[0]) && !alive(runs[1]);
+  if (!gone)
+    for (pid_t p : runs) ::kill(p, SIGKILL);
+  EXPECT_TRUE(gone) << "the runs outlived their coordinator";
+}
+
+// A resumed sweep does not start a point whose earlier run still holds its log: it waits for it.
+TEST(CliSweep, ResumeWaitsForARunStillHoldingItsPoint) {
+  TempDir d;
+  const std::string sweep =
+      d.write("s.yaml", "sweep:\n  name: w\n  system: " + src("configs/systems/ddr4.yaml") +
+                            "\n  set: [workload.count=200]\n"
+                            "  grid:\n    controller.read_queue: [8]\n");
+  const std::string out = d.file("out");
+  std::filesystem::create_directories(out + "/points");
+  const int fd = ::open((out + "/points/p0000.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // as a run of a killed coordinator would
+  std::thread release([fd] {
+    ::usleep(1500000);
+    ::close(fd);
+  });
+  const auto r = run_accsim("sweep " + sweep + " -o " + out);
+  release.join();
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("waiting for an earlier run to end"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 of 1 points succeeded"), std::string::npos) << r.out;
+}
+
+// A run's log is never written through a symbolic link out of the results folder.
+TEST(CliSweep, RunLogsDoNotFollowLinks) {
+  TempDir d;
+  const std::string sweep =
+      d.write("s.yaml", "sweep:\n  name: l\n  system: " + src("configs/systems/ddr4.yaml") +
+                            "\n  set: [workload.count=200]\n"
+                            "  grid:\n    controller.read_queue: [8]\n");
+  const std::string out = d.file("out"), outside = d.write("outside.txt", "keep\n");
+  std::filesystem::create_directories(out + "/points");
+  std::filesystem::create_symlink(outside, out + "/points/p0000.log");
+  const auto r = run_accsim("sweep " + sweep + " -o " + out);
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_NE(r.out.find("p0000.log: is a symbolic link"), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(outside), "keep\n");
 }
 
 TEST(CliSweep, BadSweepFileIsAConfigError) {
