@@ -792,6 +792,14 @@ void check_org(const Preset& p, const DramOrg& o, const Part& part, const Acc& a
     if (v < 1)
       throw config_error(
           where, "dram." + std::string(k) + " = " + std::to_string(v) + " must be at least 1");
+  // Channels (and pseudo-channels) may be any count; ranks and the burst are address bits.
+  if (!is_pow2(o.ranks))
+    throw config_error(where, "dram.ranks = " + std::to_string(o.ranks) +
+                                  " must be a power of two: it is decoded from address bits");
+  if (!is_pow2(o.burst_bytes()))
+    throw config_error(where, "a burst of " + std::to_string(o.burst_bytes()) +
+                                  " bytes (org.channel_width x org.burst_length / 8) must be a "
+                                  "power of two: it is decoded from address bits");
 }
 
 // Every timing in cycles, with "nRC = 40 (from ...)" for messages.

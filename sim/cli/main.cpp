@@ -101,7 +101,10 @@ int main(int argc, char** argv) {
     std::cerr << "accsim: error: " << e.what() << "\n";
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
-    std::cerr << "accsim: error: out of memory\n";
+    // Name what was being run: the command and its first argument (the system or trace file).
+    std::cerr << "accsim: error: " << (rest.empty() ? cmd : cmd + " " + rest[0])
+              << ": out of memory (the model or its workload does not fit this machine's "
+                 "memory)\n";
     return static_cast<int>(ExitCode::kInternal);
   } catch (const std::exception& e) {
     std::cerr << "accsim: internal error: " << e.what() << "\n";

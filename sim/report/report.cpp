@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -79,7 +81,9 @@ namespace {
 void write_through(const std::filesystem::path& p, const std::string& shown,
                    const std::string& text) {
   std::ofstream out(p, std::ios::binary);
-  if (!out) throw Error(ExitCode::kInput, SourceLoc{shown, 0, 0}, "cannot open for writing");
+  if (!out)
+    throw Error(ExitCode::kInput, SourceLoc{shown, 0, 0},
+                std::string("cannot open for writing: ") + std::strerror(errno));
   out << text;
   out.flush();
   if (!out) throw Error(ExitCode::kInput, SourceLoc{shown, 0, 0}, "write failed");
@@ -99,7 +103,9 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   const PartialFile partial(tmp.string());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ExitCode::kInput, SourceLoc{path, 0, 0}, "cannot write file");
+    if (!out)
+      throw Error(ExitCode::kInput, SourceLoc{path, 0, 0},
+                  "cannot write file '" + tmp.string() + "': " + std::strerror(errno));
     out << text;
     out.flush();
     if (!out) {

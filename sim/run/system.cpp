@@ -107,6 +107,14 @@ LoadedSystem load_system(const std::string& path, const std::vector<std::string>
     system_schema().patch(node["system"], sys.system, oc);
   }
   system_schema().validate(sys.system, sys.prov, "system", SourceLoc{path, 0, 0});
+  if (!Registry<Target>::instance().has(sys.system.target)) {
+    const auto names = target_names();
+    const std::string hint = config::closest_match(sys.system.target, names);
+    throw Error(ExitCode::kConfig, sys.prov.of("system.target") +
+                                       ": 'system.target': unknown target '" + sys.system.target +
+                                       "'; registered: " + config::join(names, ", ") +
+                                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
   const auto& entry = Registry<Target>::instance().get(sys.system.target, "target");
   sys.target = entry.make();
   auto sections = sys.target->sections();

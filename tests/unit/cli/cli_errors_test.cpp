@@ -190,6 +190,29 @@ TEST(CliErrors, InterruptedTraceGenLeavesNothingBehind) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// Issue 17, case 9: every error names its place (file and line, the --set, or the path) and,
+// for an output that cannot be written, the reason.
+TEST(CliErrors, MessagesNameTheirPlace) {
+  TempDir d;
+  std::string y = kGoodSystem;
+  y.replace(y.find("target: dram"), 12, "target: tpu");
+  auto f = d.write("t.yaml", y);
+  expect_error(run_accsim("run " + f), kConfig,
+               {f + ":3:", "'system.target': unknown target 'tpu'", "registered: dataflow"});
+  auto g = d.write("g.yaml", kGoodSystem);
+  expect_error(run_accsim("run " + g + " --set system.target=fgpa"), kConfig,
+               {"--set system.target=fgpa", "did you mean 'fpga'"});
+  expect_error(run_accsim("run " + g + " --set dram.ranks=3"), kConfig,
+               {"--set dram.ranks=3", "must be a power of two"});
+  expect_error(run_accsim("run " + g + " -q -o ''"), kInput, {"the output path is empty"});
+  std::filesystem::create_directories(d.file("folder"));
+  expect_error(run_accsim("run " + g + " -q -o " + d.file("folder")), kInput,
+               {d.file("folder") + ": is a folder, not a file"});
+  // A file in a folder that cannot take new files: the reason is given.
+  expect_error(run_accsim("run " + g + " -q -o /proc/version"), kInput,
+               {"/proc/version: cannot write file", "/proc/version.tmp."});
+}
+
 // Study names and run labels become folder and file names inside the results folder: a name
 // that would leave it ('..', a path) is refused before anything runs, naming the place.
 TEST(CliErrors, StudyNamesCannotEscapeTheResultsFolder) {
