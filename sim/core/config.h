@@ -41,6 +41,8 @@ class Origin {
   }
   SourceLoc loc(const YAML::Node& n) const;
   const std::string& file() const { return file_; }
+  // Whether this is a --set override (relative paths in it are not relative to a file).
+  bool is_override() const { return synthetic_; }
 
  private:
   std::string file_;

@@ -79,7 +79,7 @@ class DataflowTarget final : public Target {
     if (auto n = root["workload"]) {
       config::LoadCtx c{&origin, &prov, "workload"};
       op_workload_schema().patch(n, wl_, c);
-      if (n["op_trace"] && !origin.file().starts_with("--set"))
+      if (n["op_trace"] && !origin.is_override())
         wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
       wl_loc_ = origin.loc(n);
     }

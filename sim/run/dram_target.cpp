@@ -56,7 +56,7 @@ class DramTarget final : public Target {
       std::string before = cfg_.workload.trace;
       access_workload_schema().patch(n, cfg_.workload, c);
       // A trace path in a file is relative to that file; from --set, to the working directory.
-      if (cfg_.workload.trace != before && n["trace"] && !origin.file().starts_with("--set"))
+      if (cfg_.workload.trace != before && n["trace"] && !origin.is_override())
         cfg_.workload.trace = resolve_relative(origin.file(), cfg_.workload.trace);
       if (n["trace"]) cfg_.workload.pattern.clear();
       if (n["pattern"]) cfg_.workload.trace.clear();

@@ -128,9 +128,9 @@ class FpgaTarget final : public Target {
     if (auto n = root["model"]) {
       config::LoadCtx c{&origin, &prov, "model"};
       model_schema().patch(n, ms_, c);
-      if (n.IsMap() && n["path"] && !origin.file().starts_with("--set"))
+      if (n.IsMap() && n["path"] && !origin.is_override())
         ms_.path = resolve_relative(origin.file(), ms_.path);
-      if (n.IsMap() && n["op_trace"] && !origin.file().starts_with("--set"))
+      if (n.IsMap() && n["op_trace"] && !origin.is_override())
         ms_.op_trace = resolve_relative(origin.file(), ms_.op_trace);
       model_loc_ = origin.loc(n);
     }

@@ -330,7 +330,7 @@ class GpuTarget final : public Target {
   void patch_workload(const YAML::Node& n, const config::Origin& origin, config::Provenance& prov) {
     config::LoadCtx c{&origin, &prov, "workload"};
     gpu_workload_schema().patch(n, wl_, c);
-    const bool file = !origin.file().starts_with("--set");
+    const bool file = !origin.is_override();
     if (n.IsMap() && n["trace"]) {
       if (file) wl_.trace = resolve_relative(origin.file(), wl_.trace);
       wl_.kernel.clear();

@@ -110,7 +110,7 @@ class PimTarget final : public Target {
     if (auto n = root["workload"]) {
       config::LoadCtx c{&origin, &prov, "workload"};
       gpt_workload_schema().patch(n, wl_, c);
-      if (n.IsMap() && n["op_trace"] && !origin.file().starts_with("--set"))
+      if (n.IsMap() && n["op_trace"] && !origin.is_override())
         wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
       wl_loc_ = origin.loc(n);
       if (n.IsMap() && n["model"]) model_loc_ = origin.loc(n["model"]);

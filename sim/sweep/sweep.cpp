@@ -11,6 +11,7 @@
 #include <set>
 
 #include "sim/core/config.h"
+#include "sim/core/random.h"
 
 namespace accsim::sweep {
 namespace fs = std::filesystem;
@@ -20,14 +21,6 @@ namespace {
 std::string resolve(const fs::path& base, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute()) return p;
   return (base / p).lexically_normal().string();
-}
-
-// splitmix64: a fixed, portable generator, so a sample is the same on every platform.
-std::uint64_t next_random(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
 }
 
 bool valid_key(const std::string& k) {
@@ -209,10 +202,9 @@ std::vector<Point> expand(const SweepSpec& s) {
   if (s.sample > 0 && s.sample < n) {
     // Floyd's algorithm: `sample` distinct indices of [0, n) without materialising the grid.
     std::set<std::int64_t> chosen;
-    std::uint64_t state = s.seed;
+    SplitMix64 rng{s.seed};
     for (std::int64_t j = n - s.sample; j < n; ++j) {
-      const auto t =
-          static_cast<std::int64_t>(next_random(state) % static_cast<std::uint64_t>(j + 1));
+      const auto t = static_cast<std::int64_t>(rng.next() % static_cast<std::uint64_t>(j + 1));
       if (!chosen.insert(t).second) chosen.insert(j);
     }
     picks.assign(chosen.begin(), chosen.end());

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "sim/core/random.h"
+
 namespace accsim::workloads {
 
 namespace {
@@ -10,18 +12,6 @@ const std::vector<std::string>& pattern_names() {
   static const std::vector<std::string> v = {"sequential", "random", "conflict"};
   return v;
 }
-
-// splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014).
-struct SplitMix64 {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-};
 
 class PatternReader final : public AccessRecordReader {
  public:

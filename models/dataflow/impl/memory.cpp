@@ -4,6 +4,7 @@
 
 #include "models/dataflow/dataflow.h"
 #include "sim/core/error.h"
+#include "sim/core/random.h"
 
 namespace accsim::dataflow {
 
@@ -37,13 +38,9 @@ Tensor& TensorStore::get(const std::string& name) {
 }
 
 void fill_uniform(Tensor& t, std::uint64_t seed, float lo, float hi) {
-  // splitmix64: a fixed, portable generator (std distributions differ between libraries).
-  std::uint64_t s = seed;
+  SplitMix64 rng{seed};
   for (float& x : t.data) {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    const std::uint64_t z = rng.next();
     double u = static_cast<double>(z >> 40) * 0x1.0p-24;  // [0, 1), 24 bits: exact in fp32
     x = lo + static_cast<float>(u) * (hi - lo);
   }

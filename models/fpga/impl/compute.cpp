@@ -3,24 +3,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/core/random.h"
+
 namespace accsim::fpga {
 
 namespace {
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-double uniform(std::uint64_t& s) {  // [-1, 1)
-  return static_cast<double>(splitmix(s) >> 11) * 0x1.0p-52 - 1.0;
+double uniform(SplitMix64& g) {  // [-1, 1)
+  return static_cast<double>(g.next() >> 11) * 0x1.0p-52 - 1.0;
 }
 }  // namespace
 
 std::vector<double> input_event(const ModelDesc& m, std::int64_t event) {
   const LayerDesc& in = m.layers.front();
-  std::uint64_t s = m.seed * 0x100000001B3ULL + 0xE7E7ULL + static_cast<std::uint64_t>(event);
-  splitmix(s);
+  SplitMix64 s{m.seed * 0x100000001B3ULL + 0xE7E7ULL + static_cast<std::uint64_t>(event)};
+  s.next();
   std::vector<double> v(static_cast<std::size_t>(in.rows * in.cols));
   for (auto& x : v) x = in.precision.quantize(uniform(s));
   return v;
@@ -28,9 +24,8 @@ std::vector<double> input_event(const ModelDesc& m, std::int64_t event) {
 
 std::vector<double> layer_weights(const ModelDesc& m, int layer_index, std::int64_t count,
                                   const FixedType& t, double fan_in) {
-  std::uint64_t s =
-      m.seed * 0x9E3779B1ULL + 0x5EEDULL * static_cast<std::uint64_t>(layer_index + 1);
-  splitmix(s);
+  SplitMix64 s{m.seed * 0x9E3779B1ULL + 0x5EEDULL * static_cast<std::uint64_t>(layer_index + 1)};
+  s.next();
   const double a = 1.0 / std::sqrt(std::max(1.0, fan_in));
   std::vector<double> v(static_cast<std::size_t>(count));
   for (auto& x : v) x = t.quantize(a * uniform(s));
