@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
+#include "sim/core/random.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ACCSIM_FUZZ_HAVE_SANITIZER 1
@@ -53,14 +54,7 @@ struct DriverOptions {
   std::string name = "fuzz";
 };
 
-struct Rng {  // splitmix64: tiny, fast, identical everywhere
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+struct Rng : SplitMix64 {  // accsim's one seeded generator, with a bounded draw
   std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
 };
 
@@ -267,7 +261,7 @@ inline int run_driver(int argc, char** argv, Target target) {
   for (std::size_t s = 0; s < seeds.size() && !stopped; ++s) {
     if (o.only_seed >= 0 && static_cast<std::size_t>(o.only_seed) != s) continue;
     // Each seed has its own stream, so --only can reproduce one mutation without the others.
-    Rng rng{o.seed * 0x100000001b3ull + s};
+    Rng rng{{o.seed * 0x100000001b3ull + s}};
     if (o.only_seed < 0 || o.only_mutation < 0)
       if (!run_one(seeds[s], s, -1)) return 1;
     for (std::uint64_t m = 0; m < o.mutations; ++m) {

@@ -15,6 +15,7 @@
 #include "models/dram/impl/protocol_checker.h"
 #include "models/dram/impl/timing.h"
 #include "sim/core/error.h"
+#include "sim/core/random.h"
 
 namespace accsim::dram {
 namespace {
@@ -175,7 +176,7 @@ class GreedyIssuer {
     bool refresh_with_prea = true;
   };
   GreedyIssuer(const hw::DramSpec& spec, std::uint64_t seed, Options opt)
-      : s_(spec), ts_(spec), rng_(seed), opt_(opt) {
+      : s_(spec), ts_(spec), rng_{seed}, opt_(opt) {
     const auto& o = s_.org;
     open_.assign(static_cast<std::size_t>(o.ranks) * o.banks_per_rank(), -1);
     written_.assign(open_.size(), false);
@@ -215,14 +216,7 @@ class GreedyIssuer {
   Cycle now() const { return cur_; }
 
  private:
-  // splitmix64: cheap enough that the stream, not the generator, dominates a Debug run.
-  std::uint64_t rand64() {
-    std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int pick(int n) { return static_cast<int>(rand64() % static_cast<std::uint64_t>(n)); }
+  int pick(int n) { return static_cast<int>(rng_.next() % static_cast<std::uint64_t>(n)); }
   int flat(const BankAddr& b) const { return flat_bank(s_.org, b); }
   int first_of_rank(int r) const { return r * s_.org.banks_per_rank(); }
   static DramAddr addr(const BankAddr& b, std::int64_t row) {
@@ -294,7 +288,7 @@ class GreedyIssuer {
 
   hw::DramSpec s_;
   TimingState ts_;
-  std::uint64_t rng_;
+  SplitMix64 rng_;  // cheap enough that the stream, not the generator, dominates a Debug run
   Options opt_;
   std::vector<std::int64_t> open_;  // open row per flat bank, -1 = precharged
   std::vector<bool> written_;       // per flat bank: a WR/WRA since the last ACT
