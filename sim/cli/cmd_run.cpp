@@ -1,6 +1,7 @@
 // `accsim run` and `accsim config show`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -82,6 +83,12 @@ constexpr VCol kVCols[] = {
     {"measured_l2_hit_pct", "sim_l2_hit_pct", "l2_hit_error", "L2 hit %", 1},
 };
 
+// The comparisons of a validation report (key under "validation", name in the summary lines).
+constexpr std::pair<const char*, const char*> kVMetrics[] = {{"time", "time"},
+                                                             {"dram_read_bytes", "DRAM read"},
+                                                             {"dram_write_bytes", "DRAM written"},
+                                                             {"l2_hit_rate", "L2 hit rate"}};
+
 std::string shape_text(const report::Json& l) {
   std::string shape;
   for (auto it = l["shape"].begin(); it != l["shape"].end(); ++it)
@@ -131,14 +138,18 @@ void print_validation(const report::Json& rep, const std::string& out) {
   const auto& v = rep["validation"];
   const auto line = [&v](const char* key, const char* what) {
     const auto& c = v[key];
-    std::cout << what << ": " << c["points"] << " launches, MAPE "
-              << report::fmt(100 * c["mape"].get<double>(), 1) << " %, correlation "
-              << report::fmt(c["correlation"].get<double>(), 3) << "\n";
+    std::cout << what << ": ";
+    if (c["mape"].is_null()) {
+      std::cout << "no measured figure\n";
+      return;
+    }
+    std::cout << c["points"] << " launches, MAPE " << report::fmt(100 * c["mape"].get<double>(), 1)
+              << " %, correlation "
+              << (c["correlation"].is_null() ? std::string("- (one launch)")
+                                             : report::fmt(c["correlation"].get<double>(), 3))
+              << "\n";
   };
-  line("time", "time");
-  line("dram_read_bytes", "DRAM read");
-  line("dram_write_bytes", "DRAM written");
-  line("l2_hit_rate", "L2 hit rate");
+  for (const auto& [key, what] : kVMetrics) line(key, what);
   std::cout << "report: " << out << "\n";
 }
 
@@ -175,6 +186,14 @@ int cmd_validate(const Argv& argv) {
   if (a.has("csv"))
     report::write_file_atomic(a.get("csv"), validation_csv(rep["validation"]["launches"]));
   if (!a.has("quiet")) print_validation(rep, out);
+  // A validation that compared nothing did not validate: the report (simulated figures) is kept.
+  const auto& v = rep["validation"];
+  if (std::ranges::all_of(kVMetrics, [&v](const auto& m) { return v[m.first]["points"] == 0; }))
+    throw Error(ExitCode::kInput,
+                a.get("optrace.jsonl") +
+                    ": no launch carries a measured figure (measured time, DRAM bytes or L2 hit "
+                    "rate), so nothing was validated; the simulated figures are in " +
+                    out);
   return 0;
 }
 

@@ -155,8 +155,11 @@ class Comparison {
     }
     return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
   }
+  // MAPE needs one point and a correlation two; where they are undefined the report has null.
   Json to_json() const {
-    return {{"points", points()}, {"mape", mape()}, {"correlation", correlation()}};
+    return {{"points", points()},
+            {"mape", m_.empty() ? Json() : Json(mape())},
+            {"correlation", m_.size() < 2 ? Json() : Json(correlation())}};
   }
 
  private:
@@ -522,10 +525,12 @@ class GpuTarget final : public Target {
              static_cast<double>(recs.size()));
     g.scalar("measured_points", "launches with a measured time", "launches",
              static_cast<double>(time.points()));
-    g.scalar("time_mape", "mean absolute percentage error of simulated vs measured time", "ratio",
-             time.mape());
-    g.scalar("time_correlation", "Pearson correlation of simulated and measured times", "",
-             time.correlation());
+    if (time.points() > 0)  // undefined figures are absent, not 0
+      g.scalar("time_mape", "mean absolute percentage error of simulated vs measured time", "ratio",
+               time.mape());
+    if (time.points() > 1)
+      g.scalar("time_correlation", "Pearson correlation of simulated and measured times", "",
+               time.correlation());
     summary.target = "gpu";
     summary.workload = std::filesystem::path(wl_.op_trace).filename().string() + " (" +
                        std::to_string(recs.size()) + " launches, each alone)";
@@ -540,10 +545,11 @@ class GpuTarget final : public Target {
     summary.op_trace = Summary::OpTraceRun{recs.size(), recs.size(), 1};
     const auto line = [](const char* what, const Comparison& c) {
       return std::pair<std::string, std::string>{
-          what, c.points() == 0 ? std::string("no measured figure")
-                                : "MAPE " + report::fmt(100 * c.mape(), 1) + " %, correlation " +
-                                      report::fmt(c.correlation(), 3) + " over " +
-                                      std::to_string(c.points()) + " launches"};
+          what, c.points() == 0
+                    ? std::string("no measured figure")
+                    : "MAPE " + report::fmt(100 * c.mape(), 1) + " %, correlation " +
+                          (c.points() < 2 ? std::string("-") : report::fmt(c.correlation(), 3)) +
+                          " over " + std::to_string(c.points()) + " launches"};
     };
     summary.highlights.push_back(line("time vs measured", time));
     summary.highlights.push_back(line("DRAM read vs measured", rd));
@@ -552,8 +558,8 @@ class GpuTarget final : public Target {
     Json body = Json::object();
     body["workload"] = {{"op_trace", wl_.op_trace}, {"launches", recs.size()}};
     body["validation"] = {{"points", time.points()},
-                          {"time_mape", time.mape()},
-                          {"time_correlation", time.correlation()},
+                          {"time_mape", time.to_json()["mape"]},
+                          {"time_correlation", time.to_json()["correlation"]},
                           {"time", time.to_json()},
                           {"dram_read_bytes", rd.to_json()},
                           {"dram_write_bytes", wr.to_json()},

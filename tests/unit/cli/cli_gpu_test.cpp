@@ -179,6 +179,37 @@ TEST(CliGpu, ValidatesAgainstTheMeasuredFiguresOfAnOpTrace) {
   EXPECT_NE(w.out.find("needs a gpu system"), std::string::npos) << w.out;
 }
 
+// A validation over launches of which none has a measured figure compared nothing: exit 4 naming
+// the op trace (was "0 launches, MAPE 0.0 %" and exit 0); the simulated figures are kept. With one
+// measured launch the correlation is undefined (null, "-"), not 0.
+TEST(CliGpu, ValidationWithoutMeasuredFiguresIsAnError) {
+  TempDir d;
+  auto launches = workloads::build_kernel_launches("gelu", workloads::parse_kernel_shape("n=4096"));
+  std::vector<workloads::OpRecord> recs{launches.at(0).rec};
+  workloads::write_op_trace(d.file("none.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            recs);
+  CliResult n = run_accsim("validate " + src("configs/systems/gpu_h100.yaml") + " " +
+                           d.file("none.jsonl") + " -o " + d.file("n.json"));
+  EXPECT_EQ(n.code, 4) << n.out;
+  EXPECT_NE(n.out.find(d.file("none.jsonl") + ": no launch carries a measured figure"),
+            std::string::npos)
+      << n.out;
+  EXPECT_NE(n.out.find("time: no measured figure"), std::string::npos) << n.out;
+  auto j = nlohmann::json::parse(slurp(d.file("n.json")));
+  EXPECT_TRUE(j["validation"]["time"]["mape"].is_null());
+  recs[0].measured = workloads::MeasuredFigures{3000.0, 8192u, 8192u, 10.0, 5.0};
+  workloads::write_op_trace(d.file("one.jsonl"), workloads::OpTraceHeader{"test", "test", 0, {}},
+                            recs);
+  CliResult o = run_accsim("validate " + src("configs/systems/gpu_h100.yaml") + " " +
+                           d.file("one.jsonl") + " -o " + d.file("o.json"));
+  ASSERT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("time: 1 launches, MAPE"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("correlation - (one launch)"), std::string::npos) << o.out;
+  auto k = nlohmann::json::parse(slurp(d.file("o.json")));
+  EXPECT_TRUE(k["validation"]["time"]["correlation"].is_null());
+  EXPECT_FALSE(k["validation"]["time"]["mape"].is_null());
+}
+
 // Every preset's system file runs the default study's GPU workloads (small shapes here), with
 // its own memory (peak bandwidth = the preset's memory), and reports the kernels' bounds.
 TEST(CliGpu, EveryPresetRunsTheStudyWorkloadsWithItsOwnMemory) {
