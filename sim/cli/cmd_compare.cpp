@@ -304,10 +304,11 @@ report::Json cell_row(const std::string& report_path, const std::string& log_pat
     row["throughput_tokens_per_s"] = t > 0 ? m.tokens / t : 0.0;
     row["energy_per_token_j"] = e / m.tokens;
   }
-  row["dram_bytes"] = s.value("bytes", 0.0) / passes;
-  row["bandwidth_Bps"] = s.value("bandwidth_Bps", 0.0);
+  // A target that moves no memory bytes (an FPGA with its weights on chip) has no such figures.
+  if (s.contains("bytes")) row["dram_bytes"] = s["bytes"].get<double>() / passes;
+  if (s.contains("bandwidth_Bps")) row["bandwidth_Bps"] = s["bandwidth_Bps"];
   const double peak = s.value("peak_bandwidth_Bps", 0.0);
-  if (peak > 0) {
+  if (peak > 0 && s.contains("bandwidth_Bps")) {
     row["peak_bandwidth_Bps"] = peak;
     row["bandwidth_used_fraction"] = s.value("bandwidth_Bps", 0.0) / peak;
   }
@@ -353,7 +354,8 @@ std::string workload_table(const report::Json& rows, const StepMeaning& m,
       continue;
     }
     const auto num = [&](const char* k) { return r.contains(k) ? r[k].get<double>() : 0.0; };
-    std::string bw = report::fmt_si(num("bandwidth_Bps"), "B/s");
+    std::string bw =
+        r.contains("bandwidth_Bps") ? report::fmt_si(num("bandwidth_Bps"), "B/s") : "-";
     if (r.contains("bandwidth_used_fraction"))
       bw += " (" + report::fmt(100 * num("bandwidth_used_fraction"), 0) + " %)";
     const std::string recs = whole(r)
@@ -366,7 +368,8 @@ std::string workload_table(const report::Json& rows, const StepMeaning& m,
                : "-",
            report::fmt_si(
                r.contains("energy_per_token_j") ? num("energy_per_token_j") : num("energy_j"), "J"),
-           report::fmt_si(num("edp_j_s"), "J*s"), report::fmt_si(num("dram_bytes"), "B"), bw,
+           report::fmt_si(num("edp_j_s"), "J*s"),
+           r.contains("dram_bytes") ? report::fmt_si(num("dram_bytes"), "B") : "-", bw,
            ratio_text(r, "speedup_vs_baseline"), ratio_text(r, "energy_efficiency_vs_baseline"),
            r.value("bound", std::string())});
   }

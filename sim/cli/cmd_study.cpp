@@ -127,9 +127,10 @@ int cmd_study(const Argv& argv) {
     table.row(
         {r.label, s.value("target", std::string("?")), s.value("workload", std::string("?")),
          report::fmt_si(num("sim_time_s"), "s"), report::fmt(num("work"), 0) + " " + unit,
-         num("latency_mean_ns") > 0 ? report::fmt_si(num("latency_mean_ns") * 1e-9, "s") : "-",
+         s.contains("latency_mean_ns") ? report::fmt_si(num("latency_mean_ns") * 1e-9, "s") : "-",
          report::fmt_si(num("work") / std::max(num("sim_time_s"), 1e-30), unit + "/s"),
-         report::fmt_si(num("bandwidth_Bps"), "B/s"), report::fmt_si(num("energy_j"), "J"),
+         s.contains("bandwidth_Bps") ? report::fmt_si(num("bandwidth_Bps"), "B/s") : "-",
+         report::fmt_si(num("energy_j"), "J"),
          report::fmt_si(num("energy_j") / std::max(num("work"), 1.0), "J")});
   }
   report::write_file_atomic((out / "study.json").string(), report::to_text(summary));

@@ -180,7 +180,7 @@ class DataflowTarget final : public Target {
     summary.bytes = static_cast<double>(r.mem_bytes_read + r.mem_bytes_written);
     summary.bandwidth_Bps = r.mem_bandwidth_Bps;
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
-    summary.bound = dataflow_bound(r.overall_fraction, summary.bandwidth_Bps,
+    summary.bound = dataflow_bound(r.overall_fraction, r.mem_bandwidth_Bps,
                                    use_dram() ? dram_spec_.peak_bw_total() : 0.0);
     if (!wl_.op_trace.empty()) summary.op_trace = Summary::OpTraceRun{op_trace_records_, 1, 1};
     summary.highlights.push_back(

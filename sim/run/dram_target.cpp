@@ -113,12 +113,15 @@ class DramTarget final : public Target {
     summary.sim_time_s = r.sim_time_s;
     summary.work = static_cast<double>(r.requests);
     summary.work_unit = "requests";
-    summary.bytes = static_cast<double>(r.bytes);
-    summary.bandwidth_Bps = r.sim_time_s > 0 ? summary.bytes / r.sim_time_s : 0;
-    summary.peak_bandwidth_Bps = spec_.peak_bw_total();
+    const double bytes = static_cast<double>(r.bytes), peak = spec_.peak_bw_total();
+    const double bw = r.sim_time_s > 0 ? bytes / r.sim_time_s : 0;
+    summary.bytes = bytes;
+    summary.bandwidth_Bps = bw;
+    summary.peak_bandwidth_Bps = peak;
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     summary.latency_mean_ns = r.latency_mean_ns;
     summary.latency_p99_ns = r.latency_p99_ns;
+    summary.latency_max_ns = r.latency_max_ns;
     {
       const StatsGroup& g = ctx.stats->group("dram");
       const double hits = g.value("row_hits"), misses = g.value("row_misses"),
@@ -153,11 +156,9 @@ class DramTarget final : public Target {
     dramj["energy"] = {{"total_pj", ctx.energy->component_pj("dram")}};
     dramj["bandwidth"] = {{"bytes_read", r.bytes_read},
                           {"bytes_written", r.bytes_written},
-                          {"achieved_Bps", summary.bandwidth_Bps},
-                          {"peak_Bps", summary.peak_bandwidth_Bps},
-                          {"utilisation", summary.peak_bandwidth_Bps > 0
-                                              ? summary.bandwidth_Bps / summary.peak_bandwidth_Bps
-                                              : 0.0}};
+                          {"achieved_Bps", bw},
+                          {"peak_Bps", peak},
+                          {"utilisation", peak > 0 ? bw / peak : 0.0}};
     comp["dram"] = dramj;
     body["components"] = comp;
     body["notes"] = Json::array(

@@ -265,6 +265,7 @@ class FpgaTarget final : public Target {
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     summary.latency_mean_ns = r.latency.mean() * ns;
     summary.latency_p99_ns = static_cast<double>(r.latency.percentile(99)) * ns;
+    summary.latency_max_ns = static_cast<double>(r.latency.max()) * ns;
     summary.bound = fpga_bound(r);
     if (!ms_.op_trace.empty()) summary.op_trace = Summary::OpTraceRun{op_trace_records_, 1, 1};
     summary.highlights.push_back(

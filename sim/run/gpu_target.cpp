@@ -323,8 +323,8 @@ class GpuTarget final : public Target {
           {"bandwidth",
            {{"dram_read_bytes", ctx.stats->group("gpu").value("dram_read_bytes")},
             {"dram_write_bytes", ctx.stats->group("gpu").value("dram_write_bytes")},
-            {"achieved_Bps", summary.bandwidth_Bps},
-            {"peak_Bps", summary.peak_bandwidth_Bps}}}}}};
+            {"achieved_Bps", summary.bandwidth_Bps.value_or(0)},
+            {"peak_Bps", dspec_.peak_bw_total()}}}}}};
     body["notes"] = notes(memory_only, sampled);
     return body;
   }
@@ -405,13 +405,15 @@ class GpuTarget final : public Target {
     summary.work = static_cast<double>(records);
     summary.work_unit = "records";
     const double rd = g.value("dram_read_bytes"), wr = g.value("dram_write_bytes");
+    const double bw = t > 0 ? (rd + wr) / t : 0, peak = dspec_.peak_bw_total();
     summary.bytes = rd + wr;
-    summary.bandwidth_Bps = t > 0 ? summary.bytes / t : 0;
-    summary.peak_bandwidth_Bps = dspec_.peak_bw_total();
+    summary.bandwidth_Bps = bw;
+    summary.peak_bandwidth_Bps = peak;
     summary.energy_j = ctx.energy->total_pj() * 1e-12;
     const double cycle_ns = static_cast<double>(gpu_.clock().period_ps) / 1e3;
     summary.latency_mean_ns = g.value("mean_access_latency") * cycle_ns;
     summary.latency_p99_ns = g.value("p99_access_latency") * cycle_ns;
+    summary.latency_max_ns = g.value("max_access_latency") * cycle_ns;
     summary.bound = gpu::time_weighted_bound(replay.kernels());
     summary.highlights.push_back({"kernels", std::to_string(replay.kernels().size()) + " (time " +
                                                  report::fmt_si(t, "s") + ")"});
@@ -443,12 +445,9 @@ class GpuTarget final : public Target {
                               "modelled, times are memory-bound estimates"});
     summary.highlights.push_back(
         {"hit rates", "L1 " + pct(g.value("l1_hit_rate")) + ", L2 " + pct(g.value("l2_hit_rate"))});
-    summary.highlights.push_back(
-        {"DRAM",
-         report::fmt_si(rd, "B") + " read, " + report::fmt_si(wr, "B") + " written (" +
-             pct(summary.peak_bandwidth_Bps > 0 ? summary.bandwidth_Bps / summary.peak_bandwidth_Bps
-                                                : 0.0) +
-             " of peak)"});
+    summary.highlights.push_back({"DRAM", report::fmt_si(rd, "B") + " read, " +
+                                              report::fmt_si(wr, "B") + " written (" +
+                                              pct(peak > 0 ? bw / peak : 0.0) + " of peak)"});
   }
 
   static Json notes(bool memory_only, bool sampled) {

@@ -16,12 +16,16 @@ Json Summary::to_json() const {
   j["sim_time_s"] = sim_time_s;
   j["work"] = work;
   j["work_unit"] = work_unit;
-  j["bytes"] = bytes;
-  j["bandwidth_Bps"] = bandwidth_Bps;
-  j["peak_bandwidth_Bps"] = peak_bandwidth_Bps;
+  const auto put = [&j](const char* key, const std::optional<double>& v) {
+    if (v) j[key] = *v;
+  };
+  put("bytes", bytes);
+  put("bandwidth_Bps", bandwidth_Bps);
+  put("peak_bandwidth_Bps", peak_bandwidth_Bps);
   j["energy_j"] = energy_j;
-  j["latency_mean_ns"] = latency_mean_ns;
-  j["latency_p99_ns"] = latency_p99_ns;
+  put("latency_mean_ns", latency_mean_ns);
+  put("latency_p99_ns", latency_p99_ns);
+  put("latency_max_ns", latency_max_ns);
   if (!bound.empty()) j["bound"] = bound;
   if (op_trace)
     j["op_trace"] = {{"records", op_trace->records},
@@ -170,11 +174,17 @@ std::string summary_table(const Json& rep) {
   t.row({"workload", s.value("workload", std::string())});
   t.row({"simulated time", report::fmt_si(num("sim_time_s"), "s")});
   t.row({"work", report::fmt(num("work"), 0) + " " + s.value("work_unit", std::string())});
-  if (num("latency_mean_ns") > 0) {
+  if (s.contains("latency_mean_ns")) {
     t.row({"latency mean", report::fmt(num("latency_mean_ns"), 2) + " ns"});
-    t.row({"latency p99", report::fmt(num("latency_p99_ns"), 2) + " ns"});
+    if (s.contains("latency_p99_ns"))
+      t.row({"latency p99", report::fmt(num("latency_p99_ns"), 2) + " ns" +
+                                (num("latency_p99_ns") < num("latency_mean_ns")
+                                     ? " (below the mean: the slowest 1 % pull the mean up)"
+                                     : "")});
+    if (s.contains("latency_max_ns"))
+      t.row({"latency max", report::fmt(num("latency_max_ns"), 2) + " ns"});
   }
-  if (num("bytes") > 0) {
+  if (s.contains("bytes")) {
     t.row({"bytes moved", report::fmt_si(num("bytes"), "B")});
     std::string bw = report::fmt_si(num("bandwidth_Bps"), "B/s");
     if (num("peak_bandwidth_Bps") > 0)

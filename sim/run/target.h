@@ -37,12 +37,16 @@ struct Summary {
   double sim_time_s = 0;  // simulated time
   double work = 0;        // requests, elements, events ... (work_unit)
   std::string work_unit;
-  double bytes = 0;          // memory bytes moved
-  double bandwidth_Bps = 0;  // achieved memory bandwidth
-  double peak_bandwidth_Bps = 0;
   double energy_j = 0;
-  double latency_mean_ns = 0;
-  double latency_p99_ns = 0;
+  // Figures that do not apply to a target are absent from the report, never 0: an FPGA pipeline
+  // that keeps its weights on chip moves no memory bytes, a dataflow SDPA run has no per-request
+  // latency.
+  std::optional<double> bytes;          // memory bytes moved
+  std::optional<double> bandwidth_Bps;  // achieved memory bandwidth
+  std::optional<double> peak_bandwidth_Bps;
+  // Latency of the run's unit of work (a request, an event, a token). The mean can lie above the
+  // p99 where the slowest 1 % are far slower than the rest: the max shows that tail.
+  std::optional<double> latency_mean_ns, latency_p99_ns, latency_max_ns;
   // What limited the run, in words ("DRAM bandwidth 81 % of the time, latency 19 %"); empty
   // where the target does not say. `accsim compare` prints it per system.
   std::string bound;

@@ -524,6 +524,8 @@ void GpuReplay::finalize() {
            "SM cycles", static_cast<double>(m.access_latency->percentile(99)));
   g.scalar("mean_access_latency", "issue to data, all accesses", "SM cycles",
            rate(t.latency_sum_cycles, t.accesses));
+  g.scalar("max_access_latency", "issue to data, the slowest access", "SM cycles",
+           static_cast<double>(m.access_latency->max()));
 }
 
 }  // namespace accsim::gpu
