@@ -107,6 +107,7 @@ struct Field {
   std::string key;
   std::string description;
   std::string unit_text;     // "ns", "cycles", "" ...
+  std::string json_unit;     // the unit of the value to_json writes ("s", "B", "cycles"; "" none)
   std::string default_text;  // "" when required
   std::string range_text;
   bool required = false;
@@ -115,6 +116,7 @@ struct Field {
   std::function<Json(const T&)> to_json;
   std::function<void(const T&, std::ostream&, int, const Provenance&, const std::string&)> describe;
   std::function<void(T&)> set_default;
+  std::function<void(const std::string&, Json&)> units;  // a section's: its fields' units
 };
 
 template <class T>
@@ -127,6 +129,7 @@ class Schema {
   Schema& quantity(const char* key, double T::*m, Unit u, std::optional<double> def, Range r,
                    const char* desc) {
     Field<T> f = base(key, desc, std::string(unit_name(u)), r.str(u));
+    f.json_unit = base_unit_symbol(u);
     f.required = !def.has_value();
     if (def) f.default_text = format_quantity(*def, u);
     f.load = [m, u, r](const YAML::Node& n, T& t, const LoadCtx& c) {
@@ -150,6 +153,7 @@ class Schema {
   Schema& integer(const char* key, I T::*m, std::optional<I> def, Range r, const char* unit,
                   const char* desc) {
     Field<T> f = base(key, desc, unit, r.str(Unit::kNone));
+    f.json_unit = unit;
     f.required = !def.has_value();
     if (def) f.default_text = std::to_string(*def);
     f.load = [m, r](const YAML::Node& n, T& t, const LoadCtx& c) {
@@ -253,6 +257,7 @@ class Schema {
     f.describe = [m, &sub](const T& t, std::ostream& os, int indent, const Provenance& p,
                            const std::string& path) { sub.describe(t.*m, os, indent, p, path); };
     f.set_default = [m, &sub](T& t) { sub.set_defaults(t.*m); };
+    f.units = [&sub](const std::string& path, Json& out) { sub.units(path, out); };
     fields_.push_back(std::move(f));
     return *this;
   }
@@ -341,6 +346,18 @@ class Schema {
     Json j = Json::object();
     for (auto& f : fields_) j[f.key] = f.to_json(t);
     return j;
+  }
+
+  // The unit of every value to_json writes that has one, by dotted path under `path`
+  // ("dram.timing.tCL": "s"), into `out`.
+  void units(const std::string& path, Json& out) const {
+    for (auto& f : fields_) {
+      const std::string p = path.empty() ? f.key : path + "." + f.key;
+      if (f.is_section)
+        f.units(p, out);
+      else if (!f.json_unit.empty())
+        out[p] = f.json_unit;
+    }
   }
 
   // `config show`: value, unit, where it came from, description.

@@ -79,6 +79,34 @@ const std::vector<Suffix>& suffixes(Unit u) {
 
 }  // namespace
 
+std::string_view base_unit_symbol(Unit u) {
+  switch (u) {
+    case Unit::kNone:
+      return "";
+    case Unit::kTime:
+      return "s";
+    case Unit::kFrequency:
+      return "Hz";
+    case Unit::kDataRate:
+      return "bit/s";  // per pin; MT/s and Gb/s per pin are the same number
+    case Unit::kBandwidth:
+      return "B/s";
+    case Unit::kSize:
+      return "B";
+    case Unit::kEnergy:
+      return "J";
+    case Unit::kPower:
+      return "W";
+    case Unit::kVoltage:
+      return "V";
+    case Unit::kCurrent:
+      return "A";
+    case Unit::kEnergyPerBit:
+      return "J/bit";
+  }
+  return "";
+}
+
 std::string_view unit_name(Unit u) {
   switch (u) {
     case Unit::kNone:

@@ -26,6 +26,9 @@ enum class Unit {
 
 // Human name of the unit kind and its accepted spellings, for error messages and `config show`.
 std::string_view unit_name(Unit u);
+// The symbol of the base unit a value of `u` is stored in ("s", "Hz", "B" ...; "" for kNone):
+// the unit of a quantity in a report's JSON.
+std::string_view base_unit_symbol(Unit u);
 std::string_view unit_examples(Unit u);
 
 // Parses "<number><suffix>" (spaces allowed between) into the base unit of `u`. A bare number is

@@ -54,105 +54,58 @@ std::string dataflow_bound(double lanes_fraction, double bw, double peak_bw) {
 class DataflowTarget final : public Target {
  public:
   DataflowTarget() {
-    hw::dataflow_spec_schema().set_defaults(spec_);
-    dataflow::sdpa_schema().set_defaults(sdpa_);
-    op_workload_schema().set_defaults(wl_);
-    hw::dram_config_schema().set_defaults(dram_);
-    dram::controller_schema().set_defaults(ctrl_);
-  }
-  std::vector<std::string> sections() const override {
-    return {"dataflow", "sdpa", "workload", "dram", "controller"};
-  }
-
-  void patch(const YAML::Node& root, const config::Origin& origin,
-             config::Provenance& prov) override {
-    if (auto n = root["dataflow"]) {
-      config::LoadCtx c{&origin, &prov, "dataflow"};
-      hw::dataflow_spec_schema().patch(n, spec_, c);
-      spec_loc_ = origin.loc(n);
-    }
-    if (auto n = root["sdpa"]) {
-      config::LoadCtx c{&origin, &prov, "sdpa"};
-      dataflow::sdpa_schema().patch(n, sdpa_, c);
-      sdpa_loc_ = origin.loc(n);
-    }
-    if (auto n = root["workload"]) {
-      config::LoadCtx c{&origin, &prov, "workload"};
-      op_workload_schema().patch(n, wl_, c);
-      if (n["op_trace"] && !origin.is_override())
-        wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
-      wl_loc_ = origin.loc(n);
-    }
-    if (auto n = root["dram"]) {
-      config::LoadCtx c{&origin, &prov, "dram"};
-      hw::dram_config_schema().patch(n, dram_, c);
-      dram_loc_ = origin.loc(n);
-      has_dram_ = true;
-    }
-    if (auto n = root["controller"]) {
-      config::LoadCtx c{&origin, &prov, "controller"};
-      dram::controller_schema().patch(n, ctrl_, c);
-      ctrl_loc_ = origin.loc(n);
-      has_ctrl_ = true;
-    }
+    config_.add("dataflow", hw::dataflow_spec_schema(), spec_)
+        .add("sdpa", dataflow::sdpa_schema(), sdpa_)
+        .add("workload", op_workload_schema(), wl_)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          if (n["op_trace"] && !origin.is_override())
+            wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
+        })
+        .add("dram", hw::dram_config_schema(), dram_)
+        .shown_if([this] { return use_dram(); })
+        .add("controller", dram::controller_schema(), ctrl_)
+        .shown_if([this] { return use_dram(); });
   }
 
   void set_workload_path(const std::string& path) override { wl_.op_trace = path; }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
-    auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
-    hw::dataflow_spec_schema().validate(spec_, prov, "dataflow", at(spec_loc_));
-    op_workload_schema().validate(wl_, prov, "workload", at(wl_loc_));
+    config_.validate("dataflow", file, prov);
+    config_.validate("workload", file, prov);
     if (!wl_.op_trace.empty()) apply_op_trace(prov);
-    dataflow::sdpa_schema().validate(sdpa_, prov, "sdpa", at(sdpa_loc_));
-    dataflow::validate_sdpa(sdpa_, at(sdpa_loc_));
+    config_.validate("sdpa", file, prov);
+    dataflow::validate_sdpa(sdpa_, config_.loc("sdpa", file));
+    const bool has_dram = config_.given("dram"), has_ctrl = config_.given("controller");
     if (use_dram()) {
-      if (!has_dram_)
-        throw config_error(at(spec_loc_),
+      if (!has_dram)
+        throw config_error(config_.loc("dataflow", file),
                            "dataflow.memory.kind is dram, but the config has no dram: section "
                            "(e.g. dram: {preset: HBM3})");
-      hw::dram_config_schema().validate(dram_, prov, "dram", at(dram_loc_));
-      dram_spec_ = hw::resolve_dram_spec(dram_, at(dram_loc_));
-      dram::controller_schema().validate(ctrl_, prov, "controller", at(ctrl_loc_));
-    } else if (has_dram_ || has_ctrl_) {
-      throw config_error(at(has_dram_ ? dram_loc_ : ctrl_loc_),
-                         std::string("a ") + (has_dram_ ? "dram:" : "controller:") +
+      config_.validate("dram", file, prov);
+      dram_spec_ = hw::resolve_dram_spec(dram_, config_.loc("dram", file));
+      config_.validate("controller", file, prov);
+    } else if (has_dram || has_ctrl) {
+      throw config_error(config_.loc(has_dram ? "dram" : "controller", file),
+                         std::string("a ") + (has_dram ? "dram:" : "controller:") +
                              " section is given, but dataflow.memory.kind is ideal (set "
                              "dataflow.memory.kind: dram to stream from the DRAM model)");
     }
   }
 
   Json config_json() const override {
-    Json j = Json::object();
-    j["dataflow"] = hw::dataflow_spec_schema().to_json(spec_);
-    j["sdpa"] = dataflow::sdpa_schema().to_json(sdpa_);
-    j["workload"] = op_workload_schema().to_json(wl_);
+    Json j = config_.to_json();
     if (!record_desc_.empty()) j["workload_record"] = record_desc_;
-    if (use_dram()) {
-      j["dram"] = hw::dram_config_schema().to_json(dram_);
-      j["controller"] = dram::controller_schema().to_json(ctrl_);
-    }
     return j;
   }
 
   void describe(std::ostream& os, const config::Provenance& prov) const override {
-    os << "dataflow:\n";
-    hw::dataflow_spec_schema().describe(spec_, os, 2, prov, "dataflow");
-    os << "sdpa:\n";
-    dataflow::sdpa_schema().describe(sdpa_, os, 2, prov, "sdpa");
-    os << "workload:\n";
-    op_workload_schema().describe(wl_, os, 2, prov, "workload");
+    config_.describe(os, prov);
     if (!record_desc_.empty()) os << "# sdpa shape taken from " << record_desc_ << "\n";
-    if (use_dram()) {
-      os << "dram:\n";
-      hw::dram_config_schema().describe(dram_, os, 2, prov, "dram");
-      os << "controller:\n";
-      dram::controller_schema().describe(ctrl_, os, 2, prov, "controller");
+    if (use_dram())
       os << "# resolved device: " << dram_spec_.name << ", " << dram_spec_.data_rate_mtps
          << " MT/s, tCK " << dram_spec_.timing.tCK_ps << " ps, "
          << dram_spec_.org.independent_channels() << " independent channel(s), peak "
          << dram_spec_.peak_bw_total() / 1e9 << " GB/s\n";
-    }
   }
 
   Json run(const RunContext& ctx, Summary& summary) override {
@@ -299,11 +252,8 @@ class DataflowTarget final : public Target {
   hw::DramConfig dram_;
   dram::ControllerConfig ctrl_;
   hw::DramSpec dram_spec_;
-  bool has_dram_ = false, has_ctrl_ = false;
-  SourceLoc dram_loc_, ctrl_loc_;
   dataflow::SdpaParams sdpa_;
   OpWorkload wl_;
-  SourceLoc spec_loc_, sdpa_loc_, wl_loc_;
   std::string record_desc_;
   std::size_t op_trace_records_ = 0;  // records in workload.op_trace (one of them runs)
   std::string m_replaced_;            // note: the op-trace record replaced sdpa.M

@@ -24,44 +24,18 @@ struct DramSystemConfig {
 class DramTarget final : public Target {
  public:
   DramTarget() {
-    hw::dram_config_schema().set_defaults(cfg_.dram);
-    dram::controller_schema().set_defaults(cfg_.controller);
-    issuer_schema().set_defaults(cfg_.issuer);
-    access_workload_schema().set_defaults(cfg_.workload);
-  }
-
-  std::vector<std::string> sections() const override {
-    return {"dram", "controller", "issuer", "workload"};
-  }
-
-  void patch(const YAML::Node& root, const config::Origin& origin,
-             config::Provenance& prov) override {
-    if (auto n = root["dram"]) {
-      config::LoadCtx c{&origin, &prov, "dram"};
-      hw::dram_config_schema().patch(n, cfg_.dram, c);
-      dram_loc_ = origin.loc(n);
-    }
-    if (auto n = root["controller"]) {
-      config::LoadCtx c{&origin, &prov, "controller"};
-      dram::controller_schema().patch(n, cfg_.controller, c);
-      ctrl_loc_ = origin.loc(n);
-    }
-    if (auto n = root["issuer"]) {
-      config::LoadCtx c{&origin, &prov, "issuer"};
-      issuer_schema().patch(n, cfg_.issuer, c);
-      issuer_loc_ = origin.loc(n);
-    }
-    if (auto n = root["workload"]) {
-      config::LoadCtx c{&origin, &prov, "workload"};
-      std::string before = cfg_.workload.trace;
-      access_workload_schema().patch(n, cfg_.workload, c);
-      // A trace path in a file is relative to that file; from --set, to the working directory.
-      if (cfg_.workload.trace != before && n["trace"] && !origin.is_override())
-        cfg_.workload.trace = resolve_relative(origin.file(), cfg_.workload.trace);
-      if (n["trace"]) cfg_.workload.pattern.clear();
-      if (n["pattern"]) cfg_.workload.trace.clear();
-      workload_loc_ = origin.loc(n);
-    }
+    config_.add("dram", hw::dram_config_schema(), cfg_.dram)
+        .add("controller", dram::controller_schema(), cfg_.controller)
+        .add("issuer", issuer_schema(), cfg_.issuer)
+        .add("workload", access_workload_schema(), cfg_.workload)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          // A trace path in a file is relative to that file; from --set, to the working
+          // directory. A trace and a pattern replace each other.
+          if (n["trace"] && !origin.is_override())
+            cfg_.workload.trace = resolve_relative(origin.file(), cfg_.workload.trace);
+          if (n["trace"]) cfg_.workload.pattern.clear();
+          if (n["pattern"]) cfg_.workload.trace.clear();
+        });
   }
 
   void set_workload_path(const std::string& path) override {
@@ -70,33 +44,19 @@ class DramTarget final : public Target {
   }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
-    auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
-    hw::dram_config_schema().validate(cfg_.dram, prov, "dram", at(dram_loc_));
-    spec_ = hw::resolve_dram_spec(cfg_.dram, at(dram_loc_));
-    dram::controller_schema().validate(cfg_.controller, prov, "controller", at(ctrl_loc_));
-    issuer_schema().validate(cfg_.issuer, prov, "issuer", at(issuer_loc_));
-    access_workload_schema().validate(cfg_.workload, prov, "workload", at(workload_loc_));
+    config_.validate("dram", file, prov);
+    spec_ = hw::resolve_dram_spec(cfg_.dram, config_.loc("dram", file));
+    for (const char* sec : {"controller", "issuer", "workload"}) config_.validate(sec, file, prov);
   }
 
   Json config_json() const override {
-    Json j = Json::object();
-    j["dram"] = hw::dram_config_schema().to_json(cfg_.dram);
+    Json j = config_.to_json();
     j["dram_resolved"] = spec_json();
-    j["controller"] = dram::controller_schema().to_json(cfg_.controller);
-    j["issuer"] = issuer_schema().to_json(cfg_.issuer);
-    j["workload"] = access_workload_schema().to_json(cfg_.workload);
     return j;
   }
 
   void describe(std::ostream& os, const config::Provenance& prov) const override {
-    os << "dram:\n";
-    hw::dram_config_schema().describe(cfg_.dram, os, 2, prov, "dram");
-    os << "controller:\n";
-    dram::controller_schema().describe(cfg_.controller, os, 2, prov, "controller");
-    os << "issuer:\n";
-    issuer_schema().describe(cfg_.issuer, os, 2, prov, "issuer");
-    os << "workload:\n";
-    access_workload_schema().describe(cfg_.workload, os, 2, prov, "workload");
+    config_.describe(os, prov);
     os << "# resolved device: " << spec_.name << ", " << spec_.data_rate_mtps << " MT/s, tCK "
        << spec_.timing.tCK_ps << " ps, " << spec_.org.independent_channels()
        << " independent channel(s) of " << spec_.org.channel_width << " bits, peak "
@@ -201,7 +161,6 @@ class DramTarget final : public Target {
 
   DramSystemConfig cfg_;
   hw::DramSpec spec_;
-  SourceLoc dram_loc_, ctrl_loc_, issuer_loc_, workload_loc_;
 };
 
 }  // namespace

@@ -110,35 +110,19 @@ std::string fpga_bound(const fpga::FpgaResult& r) {
 class FpgaTarget final : public Target {
  public:
   FpgaTarget() {
-    hw::fpga_spec_schema().set_defaults(spec_);
+    config_.add("fpga", hw::fpga_spec_schema(), spec_)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          if (n.IsMap() && n["part"]) part_loc_ = origin.loc(n["part"]);
+        })
+        .add("model", model_schema(), ms_)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          if (n.IsMap() && n["path"] && !origin.is_override())
+            ms_.path = resolve_relative(origin.file(), ms_.path);
+          if (n.IsMap() && n["op_trace"] && !origin.is_override())
+            ms_.op_trace = resolve_relative(origin.file(), ms_.op_trace);
+        })
+        .add("stream", stream_schema(), ss_);
     spec_ = hw::fpga_preset("VU13P");
-    model_schema().set_defaults(ms_);
-    stream_schema().set_defaults(ss_);
-  }
-  std::vector<std::string> sections() const override { return {"fpga", "model", "stream"}; }
-
-  void patch(const YAML::Node& root, const config::Origin& origin,
-             config::Provenance& prov) override {
-    if (auto n = root["fpga"]) {
-      config::LoadCtx c{&origin, &prov, "fpga"};
-      hw::fpga_spec_schema().patch(n, spec_, c);
-      spec_loc_ = origin.loc(n);
-      if (n.IsMap() && n["part"]) part_loc_ = origin.loc(n["part"]);
-    }
-    if (auto n = root["model"]) {
-      config::LoadCtx c{&origin, &prov, "model"};
-      model_schema().patch(n, ms_, c);
-      if (n.IsMap() && n["path"] && !origin.is_override())
-        ms_.path = resolve_relative(origin.file(), ms_.path);
-      if (n.IsMap() && n["op_trace"] && !origin.is_override())
-        ms_.op_trace = resolve_relative(origin.file(), ms_.op_trace);
-      model_loc_ = origin.loc(n);
-    }
-    if (auto n = root["stream"]) {
-      config::LoadCtx c{&origin, &prov, "stream"};
-      stream_schema().patch(n, ss_, c);
-      stream_loc_ = origin.loc(n);
-    }
   }
 
   // --workload FILE: an op trace (its header says so) runs its sdpa record; anything else is a
@@ -150,13 +134,10 @@ class FpgaTarget final : public Target {
   }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
-    auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
-    hw::fpga_spec_schema().validate(spec_, prov, "fpga", at(spec_loc_));
-    model_schema().validate(ms_, prov, "model", at(model_loc_));
-    stream_schema().validate(ss_, prov, "stream", at(stream_loc_));
-    if (part_loc_.file.empty()) part_loc_ = at(spec_loc_);
+    for (const char* sec : {"fpga", "model", "stream"}) config_.validate(sec, file, prov);
+    if (part_loc_.file.empty()) part_loc_ = config_.loc("fpga", file);
     if (ms_.path.empty() == ms_.op_trace.empty())
-      throw config_error(at(model_loc_),
+      throw config_error(config_.loc("model", file),
                          "give exactly one of 'model.path' (a model description) "
                          "and 'model.op_trace' (an sdpa record)");
     std::string source = ms_.path;
@@ -217,21 +198,8 @@ class FpgaTarget final : public Target {
            ", head_dim: " + std::to_string(d) + "}\n";
   }
 
-  Json config_json() const override {
-    Json j = Json::object();
-    j["fpga"] = hw::fpga_spec_schema().to_json(spec_);
-    j["model"] = model_schema().to_json(ms_);
-    j["stream"] = stream_schema().to_json(ss_);
-    return j;
-  }
-
   void describe(std::ostream& os, const config::Provenance& prov) const override {
-    os << "fpga:\n";
-    hw::fpga_spec_schema().describe(spec_, os, 2, prov, "fpga");
-    os << "model:\n";
-    model_schema().describe(ms_, os, 2, prov, "model");
-    os << "stream:\n";
-    stream_schema().describe(ss_, os, 2, prov, "stream");
+    config_.describe(os, prov);
     os << "# model " << model_.name << " (" << fpga::io_name(model_.io)
        << "): " << model_.layers.size() << " layers from "
        << (ms_.path.empty() ? record_desc_ : ms_.path) << "\n";
@@ -420,7 +388,7 @@ class FpgaTarget final : public Target {
   ModelSection ms_;
   StreamSection ss_;
   fpga::ModelDesc model_;
-  SourceLoc spec_loc_, model_loc_, stream_loc_, part_loc_;
+  SourceLoc part_loc_;
   std::string record_desc_;
   std::size_t op_trace_records_ = 0;  // records in model.op_trace (one of them runs)
   std::string events_replaced_;       // note: the op trace's B replaced stream.events

@@ -175,8 +175,19 @@ std::unique_ptr<workloads::KernelRecordSource> generated_source(
 class GpuTarget final : public Target {
  public:
   GpuTarget() {
-    hw::gpu_spec_schema().set_defaults(gpu_);
-    dram::controller_schema().set_defaults(ctrl_);
+    config_
+        .add("gpu", hw::gpu_spec_schema(), gpu_)
+        // The DRAM starts from the GPU's own memory, which is known only once every gpu key is
+        // in: the dram sections are applied in validate() (resolve_memory), in order.
+        .add("dram", hw::dram_config_schema(), dram_)
+        .deferred([this](const YAML::Node& n, const config::Origin& origin) {
+          dram_patches_.push_back({YAML::Clone(n), origin});
+        })
+        .add("controller", dram::controller_schema(), ctrl_)
+        .add("workload", gpu_workload_schema(), wl_)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          after_workload_patch(n, origin);
+        });
     // GPU memory controllers refresh one bank at a time (HBM REFSB, GDDR6 REFpb), so refresh
     // hides behind accesses to the other banks; all-bank refresh would take ~9 % of an HBM3
     // stream's bandwidth. An assumption (the vendors' controllers are not public); the
@@ -186,30 +197,6 @@ class GpuTarget final : public Target {
     // (-gpgpu_frfcfs_dram_sched_queue_size 64): GPU traffic needs the deeper window to find row
     // hits among many concurrent streams. Also an assumption about the vendors' controllers.
     ctrl_.read_queue = ctrl_.write_queue = 64;
-    gpu_workload_schema().set_defaults(wl_);
-  }
-  std::vector<std::string> sections() const override {
-    return {"gpu", "dram", "controller", "workload"};
-  }
-  void patch(const YAML::Node& root, const config::Origin& origin,
-             config::Provenance& prov) override {
-    if (auto n = root["gpu"]) {
-      config::LoadCtx c{&origin, &prov, "gpu"};
-      hw::gpu_spec_schema().patch(n, gpu_, c);
-      gpu_loc_ = origin.loc(n);
-    }
-    // The DRAM starts from the GPU's own memory, which is known only once every gpu key is in:
-    // the dram sections are applied in validate(), in order.
-    if (auto n = root["dram"]) {
-      dram_patches_.push_back({YAML::Clone(n), origin});
-      dram_loc_ = origin.loc(n);
-    }
-    if (auto n = root["controller"]) {
-      config::LoadCtx c{&origin, &prov, "controller"};
-      dram::controller_schema().patch(n, ctrl_, c);
-      ctrl_loc_ = origin.loc(n);
-    }
-    if (auto n = root["workload"]) patch_workload(n, origin, prov);
   }
   // --workload FILE: an op trace (its header says so) replays its launches; anything else is an
   // access trace, whose reader reports a missing or unreadable file.
@@ -220,38 +207,23 @@ class GpuTarget final : public Target {
     (workloads::is_op_trace_file(path) ? wl_.op_trace : wl_.trace) = path;
   }
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
-    auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
-    hw::gpu_spec_schema().validate(gpu_, prov, "gpu", at(gpu_loc_));
-    resolve_memory(at(dram_loc_), prov);
-    dram::controller_schema().validate(ctrl_, prov, "controller", at(ctrl_loc_));
-    gpu_workload_schema().validate(wl_, prov, "workload", at(wl_loc_));
+    config_.validate("gpu", file, prov);
+    resolve_memory(file, prov);
+    config_.validate("controller", file, prov);
+    config_.validate("workload", file, prov);
+    const SourceLoc wl_at = config_.loc("workload", file);
     const int sources = !wl_.trace.empty() + !wl_.kernel.empty() + !wl_.op_trace.empty();
     if (sources != 1)
-      throw config_error(at(wl_loc_),
+      throw config_error(wl_at,
                          "give exactly one of 'workload.trace' (an access trace), "
                          "'workload.op_trace' (an op trace) and 'workload.kernel' "
                          "with 'workload.shape'");
-    if (!wl_.kernel.empty()) build_launches(at(wl_loc_));
+    if (!wl_.kernel.empty()) build_launches(wl_at);
     if (!wl_.op_trace.empty() && wl_.op_trace_replay == OpTraceReplay::kInOrder)
       load_op_trace_launches();
   }
-  Json config_json() const override {
-    Json j = Json::object();
-    j["gpu"] = hw::gpu_spec_schema().to_json(gpu_);
-    j["dram"] = hw::dram_config_schema().to_json(dram_);
-    j["controller"] = dram::controller_schema().to_json(ctrl_);
-    j["workload"] = gpu_workload_schema().to_json(wl_);
-    return j;
-  }
   void describe(std::ostream& os, const config::Provenance& prov) const override {
-    os << "gpu:\n";
-    hw::gpu_spec_schema().describe(gpu_, os, 2, prov, "gpu");
-    os << "dram:\n";
-    hw::dram_config_schema().describe(dram_, os, 2, prov, "dram");
-    os << "controller:\n";
-    dram::controller_schema().describe(ctrl_, os, 2, prov, "controller");
-    os << "workload:\n";
-    gpu_workload_schema().describe(wl_, os, 2, prov, "workload");
+    config_.describe(os, prov);
     os << "# resolved memory: " << dspec_.name << ", " << dspec_.org.independent_channels()
        << " channels, peak " << dspec_.peak_bw_total() / 1e12 << " TB/s"
        << (dram_patches_.empty() ? " (the GPU preset's memory)" : "") << "\n";
@@ -330,9 +302,8 @@ class GpuTarget final : public Target {
   }
 
  private:
-  void patch_workload(const YAML::Node& n, const config::Origin& origin, config::Provenance& prov) {
-    config::LoadCtx c{&origin, &prov, "workload"};
-    gpu_workload_schema().patch(n, wl_, c);
+  // A workload source set by a file is relative to it, and replaces the other sources.
+  void after_workload_patch(const YAML::Node& n, const config::Origin& origin) {
     const bool file = !origin.is_override();
     if (n.IsMap() && n["trace"]) {
       if (file) wl_.trace = resolve_relative(origin.file(), wl_.trace);
@@ -348,12 +319,12 @@ class GpuTarget final : public Target {
       wl_.trace.clear();
       wl_.op_trace.clear();
     }
-    wl_loc_ = origin.loc(n);
   }
 
   // The GPU preset's memory (gpu.memory_preset / memory_speed / memory_channels), then every
   // dram section given, in order.
-  void resolve_memory(const SourceLoc& where, const config::Provenance& prov) {
+  void resolve_memory(const SourceLoc& file, const config::Provenance& prov) {
+    const SourceLoc where = config_.loc("dram", file);
     config::Provenance& p = const_cast<config::Provenance&>(prov);
     hw::dram_config_schema().set_defaults(dram_);
     hw::load_dram_preset(gpu_.memory_preset, dram_, where);
@@ -363,7 +334,7 @@ class GpuTarget final : public Target {
       config::LoadCtx c{&origin, &p, "dram"};
       hw::dram_config_schema().patch(node, dram_, c);
     }
-    hw::dram_config_schema().validate(dram_, prov, "dram", where);
+    config_.validate("dram", file, prov);
     dspec_ = hw::resolve_dram_spec(dram_, where);
   }
 
@@ -622,7 +593,6 @@ class GpuTarget final : public Target {
   GpuWorkload wl_;
   std::vector<std::pair<YAML::Node, config::Origin>> dram_patches_;
   std::vector<workloads::KernelLaunch> launches_;
-  SourceLoc gpu_loc_, dram_loc_, ctrl_loc_, wl_loc_;
 };
 
 }  // namespace

@@ -84,61 +84,42 @@ std::string pim_bound(double vmm_ns, double asic_ns, double kv_ns) {
 class PimTarget final : public Target {
  public:
   PimTarget() {
-    hw::dram_config_schema().set_defaults(dram_);
+    config_.add("dram", hw::dram_config_schema(), dram_)
+        .add("pim", hw::pim_spec_schema(), pim_)
+        .add("workload", gpt_workload_schema(), wl_)
+        .after_patch([this](const YAML::Node& n, const config::Origin& origin) {
+          if (n.IsMap() && n["op_trace"] && !origin.is_override())
+            wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
+          if (n.IsMap() && n["model"]) model_loc_ = origin.loc(n["model"]);
+        });
     hw::load_dram_preset("GDDR6", dram_, SourceLoc{});
     // PIM-GPT (arXiv 2310.09385): 8 channels x 16 banks, from a second-hand summary of the paper,
     // not verified against it.
     dram_.channels = 8;
-    hw::pim_spec_schema().set_defaults(pim_);
-    gpt_workload_schema().set_defaults(wl_);
-  }
-
-  std::vector<std::string> sections() const override { return {"dram", "pim", "workload"}; }
-
-  void patch(const YAML::Node& root, const config::Origin& origin,
-             config::Provenance& prov) override {
-    if (auto n = root["dram"]) {
-      config::LoadCtx c{&origin, &prov, "dram"};
-      hw::dram_config_schema().patch(n, dram_, c);
-      dram_loc_ = origin.loc(n);
-    }
-    if (auto n = root["pim"]) {
-      config::LoadCtx c{&origin, &prov, "pim"};
-      hw::pim_spec_schema().patch(n, pim_, c);
-      pim_loc_ = origin.loc(n);
-    }
-    if (auto n = root["workload"]) {
-      config::LoadCtx c{&origin, &prov, "workload"};
-      gpt_workload_schema().patch(n, wl_, c);
-      if (n.IsMap() && n["op_trace"] && !origin.is_override())
-        wl_.op_trace = resolve_relative(origin.file(), wl_.op_trace);
-      wl_loc_ = origin.loc(n);
-      if (n.IsMap() && n["model"]) model_loc_ = origin.loc(n["model"]);
-    }
   }
 
   // `--workload FILE` is an op trace (the GPT model is chosen with --set workload.model=...).
   void set_workload_path(const std::string& path) override { wl_.op_trace = path; }
 
   void validate(const SourceLoc& file, const config::Provenance& prov) override {
-    auto at = [&file](const SourceLoc& l) { return l.file.empty() ? file : l; };
-    hw::dram_config_schema().validate(dram_, prov, "dram", at(dram_loc_));
-    spec_ = hw::resolve_dram_spec(dram_, at(dram_loc_));
-    hw::pim_spec_schema().validate(pim_, prov, "pim", at(pim_loc_));
-    gpt_workload_schema().validate(wl_, prov, "workload", at(wl_loc_));
+    const SourceLoc dram_at = config_.loc("dram", file), pim_at = config_.loc("pim", file),
+                    wl_at = config_.loc("workload", file);
+    config_.validate("dram", file, prov);
+    spec_ = hw::resolve_dram_spec(dram_, dram_at);
+    config_.validate("pim", file, prov);
+    config_.validate("workload", file, prov);
     if (spec_.org.ranks != 1)
-      throw config_error(at(dram_loc_),
+      throw config_error(dram_at,
                          "the pim target drives one rank per channel (dram.ranks "
                          "= " +
                              std::to_string(spec_.org.ranks) + ")");
     if (spec_.org.burst_bytes() % pim_.element_bytes != 0)
-      throw config_error(at(pim_loc_), "pim.element_bytes = " + std::to_string(pim_.element_bytes) +
-                                           " does not divide a burst of " +
-                                           std::to_string(spec_.org.burst_bytes()) + " bytes");
+      throw config_error(pim_at, "pim.element_bytes = " + std::to_string(pim_.element_bytes) +
+                                     " does not divide a burst of " +
+                                     std::to_string(spec_.org.burst_bytes()) + " bytes");
     if (static_cast<std::int64_t>(pim_.gb_bytes) < spec_.org.burst_bytes())
-      throw config_error(at(pim_loc_), "pim.global_buffer is smaller than one burst");
-    model_ =
-        workloads::transformer_model(wl_.model, at(model_loc_.file.empty() ? wl_loc_ : model_loc_));
+      throw config_error(pim_at, "pim.global_buffer is smaller than one burst");
+    model_ = workloads::transformer_model(wl_.model, model_loc_.file.empty() ? wl_at : model_loc_);
     if (wl_.layers > 0) model_.layers = wl_.layers;
     if (wl_.d_model > 0) {
       model_.d_model = wl_.d_model;
@@ -148,9 +129,8 @@ class PimTarget final : public Target {
     if (wl_.d_ff > 0) model_.d_ff = wl_.d_ff;
     if (wl_.vocab > 0) model_.vocab = wl_.vocab;
     if (model_.d_model % model_.heads != 0)
-      throw config_error(at(wl_loc_), "workload: d_model " + std::to_string(model_.d_model) +
-                                          " is not a multiple of heads " +
-                                          std::to_string(model_.heads));
+      throw config_error(wl_at, "workload: d_model " + std::to_string(model_.d_model) +
+                                    " is not a multiple of heads " + std::to_string(model_.heads));
     geo_ = pim::Geometry::from(spec_, pim_);
     if (!wl_.op_trace.empty()) {
       records_ = workloads::read_op_trace(wl_.op_trace);
@@ -162,18 +142,15 @@ class PimTarget final : public Target {
     }
     ctx_max_ = wl_.context_max > 0 ? wl_.context_max : model_.max_context;
     if (wl_.prompt + wl_.tokens > ctx_max_)
-      throw config_error(at(wl_loc_),
-                         "workload: prompt " + std::to_string(wl_.prompt) + " + tokens " +
-                             std::to_string(wl_.tokens) + " exceeds the KV-cache capacity of " +
-                             std::to_string(ctx_max_) + " tokens (workload.context_max)");
-    layout_ = pim::place_gpt(model_, geo_, ctx_max_, wl_.lm_head, at(wl_loc_));
+      throw config_error(wl_at, "workload: prompt " + std::to_string(wl_.prompt) + " + tokens " +
+                                    std::to_string(wl_.tokens) +
+                                    " exceeds the KV-cache capacity of " +
+                                    std::to_string(ctx_max_) + " tokens (workload.context_max)");
+    layout_ = pim::place_gpt(model_, geo_, ctx_max_, wl_.lm_head, wl_at);
   }
 
   Json config_json() const override {
-    Json j = Json::object();
-    j["dram"] = hw::dram_config_schema().to_json(dram_);
-    j["pim"] = hw::pim_spec_schema().to_json(pim_);
-    j["workload"] = gpt_workload_schema().to_json(wl_);
+    Json j = config_.to_json();
     j["model_resolved"] = {{"name", model_.name},       {"layers", model_.layers},
                            {"d_model", model_.d_model}, {"heads", model_.heads},
                            {"d_ff", model_.d_ff},       {"vocab", model_.vocab},
@@ -182,12 +159,7 @@ class PimTarget final : public Target {
   }
 
   void describe(std::ostream& os, const config::Provenance& prov) const override {
-    os << "dram:\n";
-    hw::dram_config_schema().describe(dram_, os, 2, prov, "dram");
-    os << "pim:\n";
-    hw::pim_spec_schema().describe(pim_, os, 2, prov, "pim");
-    os << "workload:\n";
-    gpt_workload_schema().describe(wl_, os, 2, prov, "workload");
+    config_.describe(os, prov);
     os << "# resolved: " << spec_.name << ", " << geo_.channels << " PIM channel(s) x "
        << geo_.banks << " banks, " << geo_.row_elems << "-element rows, ";
     if (!wl_.op_trace.empty()) {
@@ -353,7 +325,7 @@ class PimTarget final : public Target {
   std::int64_t ctx_max_ = 0;
   std::vector<workloads::OpRecord> records_;
   std::vector<pim::Op> trace_ops_;
-  SourceLoc dram_loc_, pim_loc_, wl_loc_, model_loc_;
+  SourceLoc model_loc_;
 };
 
 }  // namespace

@@ -156,6 +156,7 @@ Json run_system(LoadedSystem& sys, const ProgressFn& progress) {
   rep["system"] = sysj;
   Json cfg = sys.target->config_json();
   rep["config"] = cfg;
+  rep["config_units"] = sys.target->config_units();
   rep["summary"] = summary.to_json();
   for (auto it = body.begin(); it != body.end(); ++it) rep[it.key()] = it.value();
   rep["energy"] = energy.to_json();

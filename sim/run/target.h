@@ -17,6 +17,7 @@
 #include "sim/core/config.h"
 #include "sim/core/energy.h"
 #include "sim/core/stats.h"
+#include "sim/run/config_sections.h"
 
 namespace accsim::run {
 
@@ -65,22 +66,36 @@ struct Summary {
 class Target {
  public:
   using Factory = std::function<std::unique_ptr<Target>()>;
+  Target() = default;
+  Target(const Target&) = delete;  // config_ points into the target's own members
+  Target& operator=(const Target&) = delete;
   virtual ~Target() = default;
   // Top-level YAML sections this target reads besides `system` (e.g. dram, controller, issuer,
-  // workload). A key that is neither is an error naming the valid ones.
-  virtual std::vector<std::string> sections() const = 0;
+  // workload): config_'s. A key that is neither is an error naming the valid ones.
+  std::vector<std::string> sections() const { return config_.names(); }
   // Applies the sections present in `root` (a file or one --set override) onto the config.
-  virtual void patch(const YAML::Node& root, const config::Origin& origin,
-                     config::Provenance& prov) = 0;
+  void patch(const YAML::Node& root, const config::Origin& origin, config::Provenance& prov) {
+    config_.patch(root, origin, prov);
+  }
   // Called once after every patch: required values and cross-field checks.
   virtual void validate(const SourceLoc& file, const config::Provenance& prov) = 0;
   // `--workload PATH` from the command line (relative to the working directory).
   virtual void set_workload_path(const std::string& path) = 0;
-  virtual Json config_json() const = 0;
-  virtual void describe(std::ostream& os, const config::Provenance& prov) const = 0;
+  // The report's `config` (every section's values; a target may add what it resolved from them)
+  // and `config_units` (the unit of each value that has one, by dotted key).
+  virtual Json config_json() const { return config_.to_json(); }
+  Json config_units() const { return config_.units(); }
+  // `config show` (a target may add a line on what it resolved).
+  virtual void describe(std::ostream& os, const config::Provenance& prov) const {
+    config_.describe(os, prov);
+  }
   // Elaborates and runs the simulation; fills ctx.stats/ctx.energy; returns the target-specific
   // report sections ("components", "workload", "notes" ...) and the summary.
   virtual Json run(const RunContext& ctx, Summary& summary) = 0;
+
+ protected:
+  // The target's sections, declared once in its constructor.
+  ConfigSections config_;
 };
 
 }  // namespace accsim::run

@@ -30,6 +30,20 @@ TEST(CliRun, Hbm3StreamWritesReportAndIsDeterministic) {
   EXPECT_TRUE(j["components"]["dram"].contains("energy"));
   EXPECT_TRUE(j["components"]["dram"].contains("bandwidth"));
   EXPECT_NE(slurp(d.file("a.csv")).find("summary.bandwidth_Bps,"), std::string::npos);
+  // Issue 17, case 10: the config section has units, by dotted key, each naming a number there.
+  const auto& units = j["config_units"];
+  EXPECT_EQ(units["dram.timing.tCL"], "s");
+  EXPECT_EQ(units["dram.timing.nCL"], "nCK");
+  EXPECT_EQ(units["dram.density"], "B");
+  EXPECT_GT(units.size(), 50u);
+  for (auto it = units.begin(); it != units.end(); ++it) {
+    const nlohmann::json* v = &j["config"];
+    for (std::size_t b = 0, e; b <= it.key().size(); b = e + 1) {
+      e = std::min(it.key().find('.', b), it.key().size());
+      v = &(*v)[it.key().substr(b, e - b)];
+    }
+    EXPECT_TRUE(v->is_number()) << it.key();
+  }
 }
 
 // Issue 17, case 10: --progress of a DRAM replay counts toward the known total (a generated
