@@ -66,6 +66,11 @@ case "$MODE" in
     else
       echo "setup: nvcc not found: skipping the reference/ (CUDA) build and its tests"
     fi
+    # Tests write to /dev/null, many as root: none may have replaced it with a regular file.
+    if [[ ! -c /dev/null ]]; then
+      echo "setup: FAIL: /dev/null is no longer a character device after the tests" >&2
+      status=1
+    fi
     exit $status
     ;;
   *)
