@@ -14,6 +14,8 @@
 // reported with the blocked engines and the full / empty FIFOs.
 // Values are computed in fixed point (ap_fixed<W,I>, AP_TRN/AP_WRAP by default, as hls4ml).
 // Plain C++: no SystemC inside (SystemC only at module boundaries; engines are plain classes).
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,6 +49,31 @@ struct FixedType {
   std::string str() const;  // "ap_fixed<16,6>" or "ap_fixed<16,6,AP_RND,AP_SAT>"
   bool operator==(const FixedType&) const = default;
 };
+// The one quantizer of the FPGA model: FixedType::quantize with the type's constants computed
+// once, for the hot loops (dense rows), which inline operator(). fixed_test.cpp and
+// values_test.cpp hold it to the host reference.
+class Quantizer {
+ public:
+  explicit Quantizer(const FixedType& t);
+  double operator()(double x) const {
+    const double q = trn_ ? fast_floor(x * scale_) : fast_floor(x * scale_ + 0.5);
+    if (q >= lo_ && q <= hi_) return q * inv_;
+    if (std::isnan(q)) return 0.0;
+    if (sat_ || std::isinf(q)) return std::min(std::max(q, lo_), hi_) * inv_;
+    return (q - std::floor((q - lo_) / span_) * span_) * inv_;  // two's complement wrap-around
+  }
+
+ private:
+  // floor without a library call (the default x86-64 target has no SSE4.1 round instruction).
+  static double fast_floor(double v) {
+    if (!(v > -4e18 && v < 4e18)) return std::floor(v);
+    const double t = static_cast<double>(static_cast<std::int64_t>(v));
+    return t > v ? t - 1.0 : t;
+  }
+  double scale_, inv_, lo_, hi_, span_;
+  bool trn_, sat_;
+};
+
 // Parses "ap_fixed<16,6>", "ap_ufixed<8,0>", "ap_fixed<18,8,AP_RND,AP_SAT>", "ap_int<8>".
 std::optional<FixedType> parse_fixed(std::string_view text, std::string* why = nullptr);
 

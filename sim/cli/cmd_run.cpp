@@ -104,9 +104,10 @@ std::string validation_csv(const report::Json& launches) {
     out += std::string(",") + c.measured + "," + c.simulated + "," + c.error;
   out += "\n";
   for (const auto& l : launches) {
-    out += l["record"].dump() + "," + l["kernel"].get<std::string>() + "," +
-           l["op"].get<std::string>() + ",\"" + shape_text(l) + "\"," +
-           l["bound"].get<std::string>();
+    out += l["record"].dump();
+    for (const std::string& text : {l["kernel"].get<std::string>(), l["op"].get<std::string>(),
+                                    shape_text(l), l["bound"].get<std::string>()})
+      out += "," + report::csv_quote(text);
     for (const auto& c : kVCols)
       for (const char* k : {c.measured, c.simulated, c.error})
         out += "," + (l.contains(k) ? l[k].dump() : std::string());

@@ -67,13 +67,6 @@ Json read_json(const fs::path& p) {
   return j.is_discarded() ? Json() : j;
 }
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 std::string num_text(double v) {
   if (std::isnan(v)) return "-";
   char b[64];
@@ -208,7 +201,8 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
   header.push_back("pareto");
   report::TextTable table(header);
   std::string csv;
-  for (std::size_t c = 0; c < header.size(); ++c) csv += (c ? "," : "") + csv_cell(header[c]);
+  for (std::size_t c = 0; c < header.size(); ++c)
+    csv += (c ? "," : "") + report::csv_quote(header[c]);
   csv += ",status\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = points[i];
@@ -247,9 +241,9 @@ int sweep_main(const Args& a, const sweep::SweepSpec& spec, const std::vector<sw
       if (status[i] == 0 && c >= first_obj && c < first_obj + m &&
           !std::isnan(vals[i][c - first_obj]))
         cell = fmt::format("{}", vals[i][c - first_obj]);
-      csv += (c ? "," : "") + csv_cell(cell);
+      csv += (c ? "," : "") + report::csv_quote(cell);
     }
-    csv += "," + csv_cell(status[i] == 0 ? "ok" : "failed: " + errors[i]) + "\n";
+    csv += "," + report::csv_quote(status[i] == 0 ? "ok" : "failed: " + errors[i]) + "\n";
     table.row(row);
   }
   report::write_file_atomic((out / "sweep.json").string(), report::to_text(sj));

@@ -27,13 +27,14 @@ std::string to_text(const Json& report) {
   return report.dump(2) + "\n";
 }
 
-namespace {
 std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
+
+namespace {
 
 void flatten(const Json& j, const std::string& path, std::string& out) {
   if (j.is_object()) {

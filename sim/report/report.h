@@ -21,6 +21,10 @@ Json new_report();
 // shortest representation that round-trips, so the text is stable for identical values.
 std::string to_text(const Json& report);
 
+// One CSV field (RFC 4180): as is, or in double quotes with quotes doubled where it holds a
+// comma, a quote or a line break. Every CSV accsim writes quotes through this.
+std::string csv_quote(const std::string& s);
+
 // Flattens every scalar leaf to "path,value" rows (path = keys joined by '.', array indices as
 // [i]); strings are CSV-quoted when needed. The first row is the header "key,value".
 std::string to_csv(const Json& report);

@@ -103,34 +103,6 @@ LayerCompute::LayerCompute(const ModelDesc& m, int idx)
 }
 
 namespace {
-// FixedType::quantize with the type's constants precomputed, inlined in the hot loops (the
-// same arithmetic; fixed_test.cpp and values_test.cpp hold both to the host reference).
-struct Quant {
-  double scale, inv, lo, hi, span;
-  bool trn, sat;
-  explicit Quant(const FixedType& t)
-      : scale(std::ldexp(1.0, t.width - t.integer)),
-        inv(std::ldexp(1.0, t.integer - t.width)),
-        lo(t.is_signed ? -std::ldexp(1.0, t.width - 1) : 0.0),
-        hi(lo + std::ldexp(1.0, t.width) - 1.0),
-        span(std::ldexp(1.0, t.width)),
-        trn(t.rounding == Rounding::kTrn),
-        sat(t.overflow == Overflow::kSat) {}
-  // floor without a library call (the default x86-64 target has no SSE4.1 round instruction).
-  static double fast_floor(double v) {
-    if (!(v > -4e18 && v < 4e18)) return std::floor(v);
-    const double t = static_cast<double>(static_cast<std::int64_t>(v));
-    return t > v ? t - 1.0 : t;
-  }
-  double operator()(double x) const {
-    double q = trn ? fast_floor(x * scale) : fast_floor(x * scale + 0.5);
-    if (q >= lo && q <= hi) return q * inv;
-    if (std::isnan(q)) return 0.0;
-    if (sat || std::isinf(q)) return std::min(std::max(q, lo), hi) * inv;
-    return (q - std::floor((q - lo) / span) * span) * inv;
-  }
-};
-
 std::int64_t table_index(double v, double step, std::int64_t size) {
   double k = std::floor(v / step);
   if (!(k >= 0)) return 0;
@@ -142,7 +114,7 @@ void LayerCompute::dense_row(const double* x, std::int64_t n_in, std::int64_t n_
                              const double* w, const double* b, const FixedType& out_t,
                              double* out) const {
   // hls4ml dense: acc = bias; acc += (accum_t)(x_i * w_ij) for i in order; res = (res_t)acc.
-  const Quant qa(l_->accum), qo(out_t);
+  const Quantizer qa(l_->accum), qo(out_t);
   for (std::int64_t j = 0; j < n_out; ++j) {
     double acc = qa(b[j]);
     for (std::int64_t i = 0; i < n_in; ++i) acc = qa(acc + qa(x[i] * w[i * n_out + j]));
@@ -257,7 +229,7 @@ void LayerCompute::tensor(const std::vector<double>& a, const std::vector<double
   const double* wo = bv + hd;
   const double* bo = wo + hd * n;
   const FixedType& p = l.precision;
-  const Quant acc(l.accum);
+  const Quantizer acc(l.accum);
   std::vector<double> q(static_cast<std::size_t>(rows * hd)), k(q.size()), v(q.size()), o(q.size());
   for (std::int64_t r = 0; r < rows; ++r) {
     dense_row(a.data() + r * n, n, hd, wq, bq, p, q.data() + r * hd);

@@ -12,7 +12,7 @@ namespace accsim::fpga {
 // Fixed point
 
 namespace {
-// Powers of two for the scalings of quantize() (std::ldexp is slow on the hot path).
+// Powers of two for the quantizer's scalings (std::ldexp is slow where types change often).
 double pow2(int e) {
   static const auto table = [] {
     std::array<double, 257> t{};
@@ -28,21 +28,17 @@ double FixedType::lsb() const {
 }
 
 double FixedType::quantize(double x) const {
-  if (std::isnan(x)) return 0.0;
-  const int f = width - integer;
-  const double s = x * pow2(f);  // exact: scaling by a power of two
-  double q = rounding == Rounding::kTrn ? std::floor(s) : std::floor(s + 0.5);
-  const double span = pow2(width);
-  const double lo = is_signed ? -0.5 * span : 0.0;
-  const double hi = lo + span - 1.0;
-  if (q >= lo && q <= hi) return q * pow2(-f);
-  if (overflow == Overflow::kSat || std::isinf(q)) {
-    q = std::min(std::max(q, lo), hi);
-  } else {
-    q = q - std::floor((q - lo) / span) * span;  // two's complement wrap-around
-  }
-  return q * pow2(-f);
+  return Quantizer(*this)(x);
 }
+
+Quantizer::Quantizer(const FixedType& t)
+    : scale_(pow2(t.width - t.integer)),  // scaling by a power of two is exact
+      inv_(pow2(t.integer - t.width)),
+      lo_(t.is_signed ? -pow2(t.width - 1) : 0.0),
+      hi_(lo_ + pow2(t.width) - 1.0),
+      span_(pow2(t.width)),
+      trn_(t.rounding == Rounding::kTrn),
+      sat_(t.overflow == Overflow::kSat) {}
 
 std::string FixedType::str() const {
   std::string s = std::string(is_signed ? "ap_fixed<" : "ap_ufixed<") + std::to_string(width) +

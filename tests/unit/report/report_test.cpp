@@ -42,6 +42,16 @@ TEST(Report, CsvFlattensWithPathsAndQuotes) {
 
 // One line per row, the columns in the order asked; numbers at full precision, strings quoted
 // where CSV needs it, absent and null values empty.
+// The one CSV quoter (RFC 4180) that every CSV writer uses.
+TEST(Report, CsvQuoteFollowsRfc4180) {
+  EXPECT_EQ(report::csv_quote("plain"), "plain");
+  EXPECT_EQ(report::csv_quote(""), "");
+  EXPECT_EQ(report::csv_quote("M=1,K=2"), "\"M=1,K=2\"");
+  EXPECT_EQ(report::csv_quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(report::csv_quote("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(report::csv_quote("cr\r"), "\"cr\r\"");
+}
+
 TEST(Report, TidyCsvHasOneLinePerRow) {
   Json rows = Json::array();
   rows.push_back({{"b", "x, \"y\""}, {"a", 0.1}, {"c", nullptr}});
