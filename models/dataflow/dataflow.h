@@ -507,6 +507,10 @@ struct SdpaParams {
 
 const config::Schema<SdpaParams>& sdpa_schema();  // the `sdpa:` section
 void validate_sdpa(const SdpaParams& p, const SourceLoc& where);
+// An estimate of the host memory an SDPA run takes: the Q, K, V and O tensors (floats, every
+// batch and head) and the fp64 reference of one head's output; the graph's channels and units
+// are small beside them. Checked against system.memory_budget before a run.
+double estimated_sdpa_bytes(const SdpaParams& p);
 
 // The smallest bypass capacity at which naive SDPA runs without stalling, from the unit depths
 // and channel latencies (README.md "Naive bypass"); the study checks it against a search.

@@ -102,6 +102,11 @@ struct RunOptions {
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
+// An estimate of the host memory GpuReplay takes: every SM's L1 and the L2 slices (one tag and
+// state slot per line) and the DRAM model (dram::estimated_model_bytes), checked against
+// system.memory_budget before a run.
+double estimated_model_bytes(const hw::GpuSpec& gpu, const hw::DramSpec& dram);
+
 class GpuReplay {
  public:
   // Statistics go to "gpu" and the DRAM's to "dram" (DramBackend); energy to "gpu" and "dram".

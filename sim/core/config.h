@@ -101,6 +101,15 @@ struct Range {
   std::string str(Unit u) const;
 };
 
+// What a parameter holds, for tools that walk every parameter (the bounds property test).
+enum class ParamKind { kQuantity, kInteger, kFlag, kText, kChoice, kPreset };
+struct Parameter {
+  std::string key;  // dotted ("dram.timing.nCL")
+  ParamKind kind;
+  Unit unit = Unit::kNone;  // quantities
+  Range range;              // quantities and integers
+};
+
 // One declared parameter of struct T, type-erased.
 template <class T>
 struct Field {
@@ -117,6 +126,8 @@ struct Field {
   std::function<void(const T&, std::ostream&, int, const Provenance&, const std::string&)> describe;
   std::function<void(T&)> set_default;
   std::function<void(const std::string&, Json&)> units;  // a section's: its fields' units
+  std::function<void(const std::string&, std::vector<Parameter>&)> parameters;  // a section's
+  Parameter info;  // kind, unit and range (key filled in by Schema::parameters)
 };
 
 template <class T>
@@ -130,6 +141,7 @@ class Schema {
                    const char* desc) {
     Field<T> f = base(key, desc, std::string(unit_name(u)), r.str(u));
     f.json_unit = base_unit_symbol(u);
+    f.info = {"", ParamKind::kQuantity, u, r};
     f.required = !def.has_value();
     if (def) f.default_text = format_quantity(*def, u);
     f.load = [m, u, r](const YAML::Node& n, T& t, const LoadCtx& c) {
@@ -154,6 +166,7 @@ class Schema {
                   const char* desc) {
     Field<T> f = base(key, desc, unit, r.str(Unit::kNone));
     f.json_unit = unit;
+    f.info = {"", ParamKind::kInteger, Unit::kNone, r};
     f.required = !def.has_value();
     if (def) f.default_text = std::to_string(*def);
     f.load = [m, r](const YAML::Node& n, T& t, const LoadCtx& c) {
@@ -183,6 +196,7 @@ class Schema {
 
   Schema& flag(const char* key, bool T::*m, std::optional<bool> def, const char* desc) {
     Field<T> f = base(key, desc, "", "true|false");
+    f.info.kind = ParamKind::kFlag;
     f.required = !def.has_value();
     if (def) f.default_text = *def ? "true" : "false";
     f.load = [m](const YAML::Node& n, T& t, const LoadCtx& c) { t.*m = read_bool(n, c); };
@@ -198,6 +212,7 @@ class Schema {
   Schema& text(const char* key, std::string T::*m, std::optional<std::string> def,
                const char* desc) {
     Field<T> f = base(key, desc, "", "");
+    f.info.kind = ParamKind::kText;
     f.required = !def.has_value();
     if (def) f.default_text = "\"" + *def + "\"";
     f.load = [m](const YAML::Node& n, T& t, const LoadCtx& c) { t.*m = scalar_text(n, c); };
@@ -217,6 +232,7 @@ class Schema {
     std::vector<std::string> names;
     for (auto& [n, v] : values) names.push_back(n);
     Field<T> f = base(key, desc, "", join(names, "|"));
+    f.info.kind = ParamKind::kChoice;
     f.required = !def.has_value();
     auto name_of = [values](E e) {
       for (auto& [n, v] : values)
@@ -258,6 +274,9 @@ class Schema {
                            const std::string& path) { sub.describe(t.*m, os, indent, p, path); };
     f.set_default = [m, &sub](T& t) { sub.set_defaults(t.*m); };
     f.units = [&sub](const std::string& path, Json& out) { sub.units(path, out); };
+    f.parameters = [&sub](const std::string& path, std::vector<Parameter>& out) {
+      sub.parameters(path, out);
+    };
     fields_.push_back(std::move(f));
     return *this;
   }
@@ -272,6 +291,7 @@ class Schema {
     preset_member_ = m;
     preset_loader_ = std::move(loader);
     Field<T> f = base(key, desc, "", "");
+    f.info.kind = ParamKind::kPreset;
     f.default_text = "\"\"";
     f.load = [](const YAML::Node&, T&, const LoadCtx&) {};  // handled in patch()
     f.to_json = [m](const T& t) { return Json(t.*m); };
@@ -357,6 +377,19 @@ class Schema {
         f.units(p, out);
       else if (!f.json_unit.empty())
         out[p] = f.json_unit;
+    }
+  }
+
+  // Every parameter under `path`, sections walked, in declaration order, into `out`.
+  void parameters(const std::string& path, std::vector<Parameter>& out) const {
+    for (auto& f : fields_) {
+      const std::string p = path.empty() ? f.key : path + "." + f.key;
+      if (f.is_section) {
+        f.parameters(p, out);
+        continue;
+      }
+      out.push_back(f.info);
+      out.back().key = p;
     }
   }
 

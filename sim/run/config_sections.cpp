@@ -58,6 +58,12 @@ config::Json ConfigSections::units() const {
   return j;
 }
 
+std::vector<config::Parameter> ConfigSections::parameters() const {
+  std::vector<config::Parameter> v;
+  for (const auto& e : entries_) e.parameters(v, e.name);
+  return v;
+}
+
 void ConfigSections::describe(std::ostream& os, const config::Provenance& prov) const {
   for (const auto& e : entries_) {
     if (e.shown && !e.shown()) continue;

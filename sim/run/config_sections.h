@@ -42,6 +42,9 @@ class ConfigSections {
                                    const SourceLoc& at) { schema.validate(value, p, path, at); };
     e.to_json = [&schema, &value] { return schema.to_json(value); };
     e.units = [&schema](const std::string& path, config::Json& out) { schema.units(path, out); };
+    e.parameters = [&schema](std::vector<config::Parameter>& out, const std::string& path) {
+      schema.parameters(path, out);
+    };
     e.describe = [&schema, &value](std::ostream& os, const config::Provenance& p,
                                    const std::string& path) {
       schema.describe(value, os, 2, p, path);
@@ -77,6 +80,8 @@ class ConfigSections {
   // The report's `config` (section -> values) and `config_units` (dotted key -> unit).
   config::Json to_json() const;
   config::Json units() const;
+  // Every parameter of every section (dotted keys from the section name), in order.
+  std::vector<config::Parameter> parameters() const;
   // `config show`: every section with each value's unit, range, default and provenance.
   void describe(std::ostream& os, const config::Provenance& prov) const;
 
@@ -87,6 +92,7 @@ class ConfigSections {
     std::function<void(const config::Provenance&, const std::string&, const SourceLoc&)> validate;
     std::function<config::Json()> to_json;
     std::function<void(const std::string&, config::Json&)> units;
+    std::function<void(std::vector<config::Parameter>&, const std::string&)> parameters;
     std::function<void(std::ostream&, const config::Provenance&, const std::string&)> describe;
     AfterPatch after;
     Defer defer;

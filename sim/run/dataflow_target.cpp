@@ -108,6 +108,17 @@ class DataflowTarget final : public Target {
          << dram_spec_.peak_bw_total() / 1e9 << " GB/s\n";
   }
 
+  MemoryEstimate estimated_memory() const override {
+    MemoryEstimate e{dataflow::estimated_sdpa_bytes(sdpa_),
+                     "Q, K, V, O tensors and the fp64 check"};
+    if (use_dram()) {
+      const MemoryEstimate d = dram_memory_estimate(dram_spec_);
+      e.bytes += d.bytes;
+      e.parts += "; " + d.parts;
+    }
+    return e;
+  }
+
   Json run(const RunContext& ctx, Summary& summary) override {
     if (ctx.progress)
       ctx.progress(0.0, "simulating " + std::string(dataflow::graph_name(sdpa_.graph)) + " SDPA");

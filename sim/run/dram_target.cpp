@@ -63,6 +63,8 @@ class DramTarget final : public Target {
        << spec_.peak_bw_total() / 1e9 << " GB/s\n";
   }
 
+  MemoryEstimate estimated_memory() const override { return dram_memory_estimate(spec_); }
+
   Json run(const RunContext& ctx, Summary& summary) override {
     std::string wdesc;
     auto source = open_access_workload(cfg_.workload, &wdesc);

@@ -229,6 +229,14 @@ class GpuTarget final : public Target {
        << (dram_patches_.empty() ? " (the GPU preset's memory)" : "") << "\n";
   }
 
+  MemoryEstimate estimated_memory() const override {
+    const double lines = gpu_.sms * (gpu_.l1.size_bytes / gpu_.l1.line_bytes) +
+                         gpu_.l2.size_bytes / gpu_.l2.line_bytes;
+    return {gpu::estimated_model_bytes(gpu_, dspec_), "L1 and L2 tags: " + report::fmt(lines, 0) +
+                                                          " lines; " +
+                                                          dram_memory_estimate(dspec_).parts};
+  }
+
   Json run(const RunContext& ctx, Summary& summary) override {
     if (!wl_.op_trace.empty() && wl_.op_trace_replay == OpTraceReplay::kAlone)
       return run_op_trace(ctx, summary);

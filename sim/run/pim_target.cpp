@@ -172,6 +172,9 @@ class PimTarget final : public Target {
        << " of " << geo_.rows << " rows per bank used\n";
   }
 
+  // The PIM channels keep per-bank state as the DRAM model does; its estimate stands for theirs.
+  MemoryEstimate estimated_memory() const override { return dram_memory_estimate(spec_); }
+
   Json run(const RunContext& ctx, Summary& summary) override {
     const bool from_trace = !wl_.op_trace.empty();
     const pim::StepSource source = [this, from_trace](std::int64_t step,

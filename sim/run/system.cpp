@@ -1,8 +1,12 @@
 #include "sim/run/system.h"
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
+#include "models/dram/backend.h"
 #include "sim/core/registry.h"
 #include "sim/report/report.h"
 
@@ -47,7 +51,11 @@ const config::Schema<SystemSection>& system_schema() {
         .text("target", &SystemSection::target, std::nullopt,
               "which model runs it (see `accsim list`)")
         .text("description", &SystemSection::description, std::string(),
-              "free text shown in the report");
+              "free text shown in the report")
+        .quantity("memory_budget", &SystemSection::memory_budget, Unit::kSize, 0.0,
+                  config::Range::at_least(0),
+                  "host memory a run may take by its estimate, checked before it starts; 0 = "
+                  "75 % of this machine's memory");
     return s;
   }();
   return s;
@@ -142,7 +150,50 @@ void show_config(const LoadedSystem& sys, std::ostream& os) {
   sys.target->describe(os, sys.prov);
 }
 
+namespace {
+
+// Physical memory, or the control group's limit where that is lower (containers).
+double machine_memory_bytes() {
+  double bytes =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  for (const char* f :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(f);
+    double limit = 0;
+    if (in >> limit && limit > 0 && limit < bytes) bytes = limit;  // "max" reads as no number
+  }
+  return bytes;
+}
+
+}  // namespace
+
+MemoryEstimate dram_memory_estimate(const hw::DramSpec& spec) {
+  const std::int64_t ch = spec.org.independent_channels();
+  const std::int64_t banks = ch * spec.org.ranks * spec.org.banks_per_rank();
+  return {dram::estimated_model_bytes(spec),
+          "DRAM model: " + std::to_string(ch) + " channels, " + std::to_string(banks) + " banks"};
+}
+
+void check_memory_budget(const LoadedSystem& sys) {
+  const MemoryEstimate e = sys.target->estimated_memory();
+  if (e.bytes <= 0) return;
+  double budget = sys.system.memory_budget;
+  std::string what = "system.memory_budget, set by " + sys.prov.of("system.memory_budget");
+  if (budget == 0) {
+    budget = 0.75 * machine_memory_bytes();
+    what = "75 % of this machine's memory";
+  }
+  if (e.bytes <= budget) return;
+  throw Error(ExitCode::kConfig, SourceLoc{sys.path, 0, 0},
+              "the run would take an estimated " + report::fmt_si(e.bytes, "B") +
+                  " of memory (" + e.parts + "), more than its budget of " +
+                  report::fmt_si(budget, "B") + " (" + what +
+                  "); make the configuration smaller, or, on a machine with the memory, raise "
+                  "the budget with --set system.memory_budget=<size>");
+}
+
 Json run_system(LoadedSystem& sys, const ProgressFn& progress) {
+  check_memory_budget(sys);
   StatsRegistry stats;
   EnergyLedger energy;
   RunContext ctx{&stats, &energy, progress};

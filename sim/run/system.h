@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/dram_spec.h"
 #include "sim/run/target.h"
 
 namespace accsim::run {
@@ -13,6 +14,7 @@ struct SystemSection {
   std::string name;
   std::string target;
   std::string description;
+  double memory_budget = 0;  // bytes a run may take by its estimate; 0 = 75 % of the machine's
 };
 
 struct LoadedSystem {
@@ -29,6 +31,13 @@ LoadedSystem load_system(const std::string& path, const std::vector<std::string>
 
 // `accsim config show`.
 void show_config(const LoadedSystem& sys, std::ostream& os);
+
+// The DRAM model's share of a run's memory (dram::estimated_model_bytes), described.
+MemoryEstimate dram_memory_estimate(const hw::DramSpec& spec);
+
+// Refuses a run whose estimated memory (Target::estimated_memory) exceeds system.memory_budget,
+// naming the file, the estimate and the override. run_system calls it first.
+void check_memory_budget(const LoadedSystem& sys);
 
 // Runs and returns the whole report (see sim/README.md for the schema).
 Json run_system(LoadedSystem& sys, const ProgressFn& progress);

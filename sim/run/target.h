@@ -63,6 +63,12 @@ struct Summary {
   Json to_json() const;
 };
 
+// The host memory a run of a target is estimated to take, with what it consists of in words.
+struct MemoryEstimate {
+  double bytes = 0;   // 0: the target does not estimate
+  std::string parts;  // "DRAM model: 8192 channels, 4.2 M banks"
+};
+
 class Target {
  public:
   using Factory = std::function<std::unique_ptr<Target>()>;
@@ -85,10 +91,15 @@ class Target {
   // and `config_units` (the unit of each value that has one, by dotted key).
   virtual Json config_json() const { return config_.to_json(); }
   Json config_units() const { return config_.units(); }
+  // Every parameter of every section (tools and tests that walk them all).
+  std::vector<config::Parameter> parameters() const { return config_.parameters(); }
   // `config show` (a target may add a line on what it resolved).
   virtual void describe(std::ostream& os, const config::Provenance& prov) const {
     config_.describe(os, prov);
   }
+  // The host memory the run will take (after validate), checked against system.memory_budget
+  // before it starts.
+  virtual MemoryEstimate estimated_memory() const { return {}; }
   // Elaborates and runs the simulation; fills ctx.stats/ctx.energy; returns the target-specific
   // report sections ("components", "workload", "notes" ...) and the summary.
   virtual Json run(const RunContext& ctx, Summary& summary) = 0;

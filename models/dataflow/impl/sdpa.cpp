@@ -100,6 +100,15 @@ std::int64_t naive_min_bypass(const hw::DataflowSpec& spec, const SdpaParams& p)
   return R - 1 + std::max(d_max, d_sum) + 3 * lat + spec.credit_latency;
 }
 
+double estimated_sdpa_bytes(const SdpaParams& p) {
+  const double M = static_cast<double>(p.queries()), N = static_cast<double>(p.N),
+               d = static_cast<double>(p.d);
+  const double blocks = static_cast<double>(p.batch) * static_cast<double>(p.heads);
+  const double tensors = blocks * (2 * M + 2 * N) * d * sizeof(float);
+  const double reference = p.check ? (M * d + N) * sizeof(double) : 0;
+  return tensors + reference;
+}
+
 std::unique_ptr<Graph> build_sdpa(const hw::DataflowSpec& spec, const SdpaParams& p,
                                   std::shared_ptr<SharedMemory> memory) {
   validate_sdpa(p, SourceLoc{"<sdpa parameters>"});

@@ -166,6 +166,13 @@ struct DramBackend::Impl {
   }
 };
 
+double estimated_model_bytes(const hw::DramSpec& spec) {
+  constexpr double kPerChannel = 40.0 * 1024, kPerBank = 330;  // measured: backend.h
+  const double channels = spec.org.independent_channels();
+  const double banks = channels * spec.org.ranks * spec.org.banks_per_rank();
+  return kPerChannel * channels + kPerBank * banks;
+}
+
 DramBackend::DramBackend(const hw::DramSpec& spec, const ControllerConfig& cfg,
                          StatsRegistry& stats, const std::string& stats_name)
     : impl_(std::make_unique<Impl>(spec, cfg, stats, stats_name)) {}

@@ -25,6 +25,8 @@ class SectorCache {
   int ways() const { return ways_; }
   std::uint64_t dirty_sectors() const;  // dirty sectors currently held
   std::uint64_t evictions() const { return evictions_; }
+  // Host memory per line slot (tag and state), for the run's memory estimate.
+  static constexpr std::size_t slot_bytes();
 
  private:
   static constexpr std::uint64_t kNoTag = ~std::uint64_t{0};
@@ -58,5 +60,9 @@ class SectorCache {
   std::vector<Way> way_;             // the rest of each slot's state
   std::uint64_t clock_ = 0, evictions_ = 0;
 };
+
+constexpr std::size_t SectorCache::slot_bytes() {
+  return sizeof(std::uint64_t) + sizeof(Way);
+}
 
 }  // namespace accsim::gpu

@@ -14,6 +14,13 @@
 
 namespace accsim::gpu {
 
+double estimated_model_bytes(const hw::GpuSpec& g, const hw::DramSpec& dram) {
+  const double slot = static_cast<double>(SectorCache::slot_bytes());
+  const double lines =
+      g.sms * (g.l1.size_bytes / g.l1.line_bytes) + g.l2.size_bytes / g.l2.line_bytes;
+  return lines * slot + dram::estimated_model_bytes(dram);
+}
+
 namespace {
 
 double rate(std::uint64_t num, std::uint64_t den) {

@@ -156,6 +156,30 @@ TEST(CliErrors, SizesHaveUpperBounds) {
       << r.out;
 }
 
+// Issue 17, case 2: a run whose estimated memory exceeds system.memory_budget (default 75 % of
+// the machine) is refused before it starts, naming the file, the estimate and the override
+// (was: minutes of work, then "out of memory" or the kernel's OOM killer).
+TEST(CliErrors, RunsBeyondTheMemoryBudgetAreRefusedBeforeTheyStart) {
+  TempDir d;
+  const std::string gpu = src("configs/systems/gpu_h100.yaml");
+  expect_error(run_accsim("run " + gpu + " --set gpu.l1.size=100GB -o " + d.file("g.json")),
+               kConfig,
+               {gpu + ": the run would take an estimated", "L1 and L2 tags", "75 % of this machine",
+                "--set system.memory_budget=<size>"});
+  const std::string sdpa = src("configs/systems/sdpa_dataflow.yaml");
+  expect_error(run_accsim("run " + sdpa + " --set sdpa.N=16777216 --set sdpa.d=4096"), kConfig,
+               {sdpa + ": the run would take an estimated", "Q, K, V, O tensors"});
+  // The budget is a setting: 1 024 DDR4 channels (~45 MB) do not fit 16 MiB and do fit 1 GiB.
+  const std::string ddr4 = src("configs/systems/ddr4.yaml") +
+                           " --set dram.channels=1024 --set workload.count=256 -q -o " +
+                           d.file("r.json");
+  expect_error(run_accsim("run " + ddr4 + " --set system.memory_budget=16MiB"), kConfig,
+               {"DRAM model: 1024 channels, 16384 banks",
+                "(system.memory_budget, set by --set system.memory_budget=16MiB)"});
+  EXPECT_FALSE(std::filesystem::exists(d.file("r.json")));
+  EXPECT_EQ(run_accsim("run " + ddr4 + " --set system.memory_budget=1GiB").code, 0);
+}
+
 // An interrupted `trace gen` leaves neither its .part file nor an output behind, and dies by the
 // signal as it would have (issue 17, case 2).
 TEST(CliErrors, InterruptedTraceGenLeavesNothingBehind) {
