@@ -1049,9 +1049,11 @@ const config::Schema<DramConfig>& dram_config_schema() {
     config::Schema<DramTimingOverrides> s("dram.timing");
 #define ACCSIM_T_SCHEMA(name, min, desc)                                                      \
   s.integer("n" #name, &DramTimingOverrides::n##name, std::optional<int>(-1),                 \
-            config::Range::at_least(min), "nCK", desc " in cycles; -1 = the preset's");       \
+            config::Range::between(min, kMaxTimingCycles), "nCK",                             \
+            desc " in cycles; -1 = the preset's");                                            \
   s.quantity("t" #name, &DramTimingOverrides::t##name, Unit::kTime, std::optional<double>(0), \
-             config::Range::positive(), desc " as a time (JEDEC rounding); 0 = the preset's");
+             config::Range{0.0, kMaxTimingSeconds, true},                                     \
+             desc " as a time (JEDEC rounding); 0 = the preset's");
     ACCSIM_DRAM_TIMINGS(ACCSIM_T_SCHEMA)
 #undef ACCSIM_T_SCHEMA
     return s;

@@ -93,6 +93,11 @@ struct DramPowerOverrides {
 
 // Most independent channels one DRAM system may have (dram.channels, gpu.memory_channels).
 inline constexpr int kMaxDramChannels = 4096;
+// Upper bounds of a timing override, so that sums of several timings stay far inside an int: a
+// timing in cycles at most 2^20 (the longest JEDEC timing, tREFI, is about 12 500 cycles at
+// DDR4-3200 and HBM3-6.4), one as a time at most 100 us (2^20 cycles at 10 GHz).
+inline constexpr int kMaxTimingCycles = 1 << 20;
+inline constexpr double kMaxTimingSeconds = 100e-6;
 
 struct DramConfig {
   std::string preset;        // name of a built-in preset; "" = the standard's preset
