@@ -185,9 +185,9 @@ void check_memory_budget(const LoadedSystem& sys) {
   }
   if (e.bytes <= budget) return;
   throw Error(ExitCode::kConfig, SourceLoc{sys.path, 0, 0},
-              "the run would take an estimated " + report::fmt_si(e.bytes, "B") +
-                  " of memory (" + e.parts + "), more than its budget of " +
-                  report::fmt_si(budget, "B") + " (" + what +
+              "the run would take an estimated " + report::fmt_si(e.bytes, "B") + " of memory (" +
+                  e.parts + "), more than its budget of " + report::fmt_si(budget, "B") + " (" +
+                  what +
                   "); make the configuration smaller, or, on a machine with the memory, raise "
                   "the budget with --set system.memory_budget=<size>");
 }

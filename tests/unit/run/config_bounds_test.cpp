@@ -37,13 +37,12 @@ std::string path_of(const Case& c) {
 
 // The values to try, as text (whole numbers, exact beyond 2^53).
 std::vector<std::string> probe_values(const config::Range& r) {
-  std::set<std::string> v = {"2147483647",          "2147483648", "2147483649",
-                             "4294967295",          "4294967296", "4294967297",
+  std::set<std::string> v = {"2147483647",          "2147483648",         "2147483649",
+                             "4294967295",          "4294967296",         "4294967297",
                              "9223372036854775808", "9223372036854775807"};
   auto add_near = [&v](double b) {
     if (!(std::fabs(b) < 0x1p53) || b != std::floor(b)) return;  // not a whole documented bound
-    for (double d : {-1.0, 0.0, 1.0})
-      v.insert(std::to_string(static_cast<long long>(b + d)));
+    for (double d : {-1.0, 0.0, 1.0}) v.insert(std::to_string(static_cast<long long>(b + d)));
   };
   if (r.min > -1e299) add_near(r.min);
   if (r.max < 1e299) add_near(r.max);
@@ -91,8 +90,8 @@ TEST_P(ConfigBounds, EveryIntegerAndSizeHoldsItsValueOrIsALocatedError) {
       try {
         LoadedSystem sys = load_system(path_of(c), {set}, "");
         const config::Json got = value_at(sys.target->config_json(), p.key);
-        EXPECT_TRUE(holds(got, v)) << c.target << ": --set " << set << " was accepted but "
-                                   << p.key << " holds " << got.dump();
+        EXPECT_TRUE(holds(got, v)) << c.target << ": --set " << set << " was accepted but " << p.key
+                                   << " holds " << got.dump();
         ++held;
       } catch (const Error& e) {
         const std::string msg = e.what();
